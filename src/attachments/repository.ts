@@ -1,0 +1,43 @@
+import type { Executor } from '../db/transaction.js';
+
+export interface AttachmentRow {
+  id: string;
+  sha256: string;
+  size: number;
+  mimeType: string;
+  filename: string;
+  caseId: number | null;
+}
+
+/** Every query on attachments. */
+export const attachmentRepository = {
+  async insert(db: Executor, organisationId: number, a: Omit<AttachmentRow, 'caseId'>, now: string): Promise<void> {
+    await db
+      .insertInto('attachments')
+      .values({ id: a.id, organisation_id: organisationId, sha256: a.sha256, size: a.size, mime_type: a.mimeType, filename: a.filename, case_id: null, created_at: now })
+      .execute();
+  },
+
+  async findMany(db: Executor, organisationId: number, ids: string[]): Promise<AttachmentRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await db
+      .selectFrom('attachments')
+      .select(['id', 'sha256', 'size', 'mime_type', 'filename', 'case_id'])
+      .where('organisation_id', '=', organisationId)
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
+  },
+
+  /** Links unlinked attachments to a case; returns how many were linked (fewer means one was taken). */
+  async linkToCase(db: Executor, ids: string[], caseId: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await db.updateTable('attachments').set({ case_id: caseId }).where('id', 'in', ids).where('case_id', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  },
+
+  async listForCase(db: Executor, caseId: number): Promise<AttachmentRow[]> {
+    const rows = await db.selectFrom('attachments').select(['id', 'sha256', 'size', 'mime_type', 'filename', 'case_id']).where('case_id', '=', caseId).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
+  },
+};

@@ -1,0 +1,252 @@
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { CaseJournalTable, CaseTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+import { fromJson, toJson } from '../db/transaction.js';
+import { chainHash, GENESIS_HASH, type Actor, type JournalEvent } from './journal.js';
+
+/** Every way a request reaches the town hall. */
+export const CHANNELS = ['web', 'mobile', 'email', 'phone', 'counter', 'mail', 'social', 'api', 'open311'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export interface NewCase {
+  organisationId: number;
+  reference: string;
+  trackingCode: string;
+  procedureId: number | null;
+  citizenId: number | null;
+  channel: Channel;
+  status: string;
+  departmentId: number;
+  priority: CaseTable['priority'];
+  subject: string;
+  location: { address: string | null; lat: number | null; lon: number | null } | null;
+  data: Record<string, unknown>;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  receivedAt: string;
+  dueAt: string | null;
+  implicitDecisionAt: string | null;
+}
+
+export interface CaseFilter {
+  organisationId: number;
+  status?: string;
+  departmentId?: number;
+  procedureId?: number;
+  channel?: Channel;
+  receivedFrom?: string;
+  receivedTo?: string;
+  text?: string;
+  /** Keyset cursor: the (received_at, id) of the last row of the previous page. */
+  after?: { receivedAt: string; id: number };
+  limit: number;
+}
+
+/** Every query on cases, their journal, the outbox and the reference counters. */
+export const caseRepository = {
+  /** Next number of the organisation's yearly sequence; the row lock serialises concurrent intakes. */
+  async nextReferenceNumber(db: Executor, organisationId: number, year: number): Promise<number> {
+    const row = await db
+      .insertInto('reference_counters')
+      .values({ organisation_id: organisationId, year, value: 1 })
+      .onConflict((oc) => oc.columns(['organisation_id', 'year']).doUpdateSet({ value: sql`reference_counters.value + 1` }))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return row.value;
+  },
+
+  async insert(db: Executor, c: NewCase, now: string): Promise<number> {
+    const row = await db
+      .insertInto('cases')
+      .values({
+        organisation_id: c.organisationId,
+        reference: c.reference,
+        tracking_code: c.trackingCode,
+        procedure_id: c.procedureId,
+        citizen_id: c.citizenId,
+        channel: c.channel,
+        status: c.status,
+        department_id: c.departmentId,
+        assigned_agent_id: null,
+        priority: c.priority,
+        subject: c.subject,
+        address: c.location?.address ?? null,
+        lat: c.location?.lat ?? null,
+        lon: c.location?.lon ?? null,
+        data: toJson(c.data),
+        contact_email: c.contactEmail,
+        contact_phone: c.contactPhone,
+        received_at: c.receivedAt,
+        due_at: c.dueAt,
+        implicit_decision_at: c.implicitDecisionAt,
+        closed_at: null,
+        outcome: null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  },
+
+  /**
+   * Appends events to a case's journal, each hash-chained to the one before. Called inside the
+   * transaction that changes the case, so the change and its trace commit together.
+   */
+  async appendJournal(db: Executor, caseId: number, caseReference: string, events: { type: string; actor: Actor; payload: Record<string, unknown> }[], now: string): Promise<void> {
+    const last = await db
+      .selectFrom('case_journal')
+      .select(['seq', 'hash'])
+      .where('case_id', '=', caseId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    let seq = last?.seq ?? 0;
+    let previous = last?.hash ?? GENESIS_HASH;
+    const rows = events.map((e) => {
+      seq += 1;
+      const event: JournalEvent = { seq, type: e.type, actor: e.actor, payload: e.payload, createdAt: now };
+      previous = chainHash(previous, caseReference, event);
+      return {
+        case_id: caseId,
+        seq,
+        type: e.type,
+        actor_type: e.actor.type,
+        actor_id: e.actor.id,
+        payload: toJson(e.payload),
+        created_at: now,
+        hash: previous,
+      };
+    });
+    await db.insertInto('case_journal').values(rows).execute();
+  },
+
+  /** An event other systems must hear of; delivered after commit by the outbox relay. */
+  async enqueueOutbox(db: Executor, topic: string, aggregateId: number, payload: Record<string, unknown>, now: string): Promise<void> {
+    await db.insertInto('outbox').values({ topic, aggregate_id: aggregateId, payload: toJson(payload), created_at: now, published_at: null }).execute();
+  },
+
+  async findByReference(db: Executor, organisationId: number, reference: string) {
+    const row = await caseView(db).where('c.organisation_id', '=', organisationId).where('c.reference', '=', reference).executeTakeFirst();
+    return row ? toCaseView(row) : undefined;
+  },
+
+  async findById(db: Executor, id: number) {
+    const row = await caseView(db).where('c.id', '=', id).executeTakeFirst();
+    return row ? toCaseView(row) : undefined;
+  },
+
+  /** A page of cases, newest received first, walking the (received_at, id) index by keyset. */
+  async list(db: Executor, f: CaseFilter) {
+    let q = caseView(db).where('c.organisation_id', '=', f.organisationId);
+    if (f.status !== undefined) q = q.where('c.status', '=', f.status);
+    if (f.departmentId !== undefined) q = q.where('c.department_id', '=', f.departmentId);
+    if (f.procedureId !== undefined) q = q.where('c.procedure_id', '=', f.procedureId);
+    if (f.channel !== undefined) q = q.where('c.channel', '=', f.channel);
+    if (f.receivedFrom !== undefined) q = q.where('c.received_at', '>=', f.receivedFrom);
+    if (f.receivedTo !== undefined) q = q.where('c.received_at', '<', f.receivedTo);
+    if (f.text !== undefined) {
+      const text = f.text;
+      const pattern = `%${escapeLike(text)}%`;
+      q = q.where((eb) => eb.or([eb('c.reference', '=', text), sql<boolean>`c.subject like ${pattern} escape '\\'`]));
+    }
+    if (f.after) {
+      const { receivedAt, id } = f.after;
+      q = q.where((eb) => eb(eb.refTuple('c.received_at', 'c.id'), '<', eb.tuple(receivedAt, id)));
+    }
+    const rows = await q.orderBy('c.received_at', 'desc').orderBy('c.id', 'desc').limit(f.limit + 1).execute();
+    const hasMore = rows.length > f.limit;
+    return { items: rows.slice(0, f.limit).map(toCaseView), hasMore };
+  },
+
+  async listJournal(db: Executor, caseId: number) {
+    const rows = await db.selectFrom('case_journal').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
+    return rows.map(toJournalEvent);
+  },
+
+  /** Journals of the `limit` cases after `afterId`, by case id: for verification of the whole store. */
+  async journalsAfter(db: Executor, afterId: number, limit: number) {
+    const cases = await db.selectFrom('cases').select(['id', 'reference']).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    if (cases.length === 0) return [];
+    const events = await db
+      .selectFrom('case_journal')
+      .selectAll()
+      .where('case_id', '>=', cases[0]!.id)
+      .where('case_id', '<=', cases.at(-1)!.id)
+      .orderBy('case_id')
+      .orderBy('seq')
+      .execute();
+    const byCase = new Map<number, ReturnType<typeof toJournalEvent>[]>();
+    for (const e of events) {
+      const list = byCase.get(e.case_id) ?? [];
+      list.push(toJournalEvent(e));
+      byCase.set(e.case_id, list);
+    }
+    return cases.map((c) => ({ caseId: c.id, reference: c.reference, events: byCase.get(c.id) ?? [] }));
+  },
+
+  async countOutbox(db: Executor, aggregateId: number): Promise<number> {
+    const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('aggregate_id', '=', aggregateId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
+  async findTrackingCodeOwner(db: Executor, trackingCode: string): Promise<number | undefined> {
+    const row = await db.selectFrom('cases').select('id').where('tracking_code', '=', trackingCode).executeTakeFirst();
+    return row?.id;
+  },
+};
+
+function toJournalEvent(r: Selectable<CaseJournalTable>) {
+  return {
+    seq: r.seq,
+    type: r.type,
+    actor: { type: r.actor_type, id: r.actor_id } as Actor,
+    payload: fromJson<Record<string, unknown>>(r.payload),
+    createdAt: r.created_at,
+    hash: r.hash,
+  };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function caseView(db: Executor) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('departments as d', 'd.id', 'c.department_id')
+    .leftJoin('procedures as p', 'p.id', 'c.procedure_id')
+    .selectAll('c')
+    .select(['d.name as department_name', 'p.slug as procedure_slug', 'p.title as procedure_title']);
+}
+
+type CaseViewRow = Selectable<CaseTable> & { department_name: string; procedure_slug: string | null; procedure_title: string | null };
+
+function toCaseView(r: CaseViewRow) {
+  return {
+    id: r.id,
+    reference: r.reference,
+    procedure: r.procedure_slug !== null ? { slug: r.procedure_slug, title: r.procedure_title ?? '' } : null,
+    channel: r.channel as Channel,
+    status: r.status,
+    department: { id: r.department_id, name: r.department_name },
+    assignedAgentId: r.assigned_agent_id,
+    citizenId: r.citizen_id,
+    priority: r.priority,
+    subject: r.subject,
+    location: r.address !== null || r.lat !== null ? { address: r.address, lat: r.lat, lon: r.lon } : null,
+    data: fromJson<Record<string, unknown>>(r.data),
+    receivedAt: r.received_at,
+    dueAt: r.due_at,
+    implicitDecisionAt: r.implicit_decision_at,
+    closedAt: r.closed_at,
+    outcome: r.outcome,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export type CaseView = ReturnType<typeof toCaseView>;

@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { configMarkdown, loadConfig, type Config } from './config.js';
+import { verifyAllJournals } from './cases/verify.js';
+import type { Db } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemoCommune } from './demo/commune.js';
+import { seedHistoricalCases } from './demo/history.js';
+import { organisationRepository } from './organisations/repository.js';
+import { openConfiguredDatabase, startServer } from './server.js';
+import { createToken, SCOPES } from './tokens/service.js';
+
+const USAGE = `Guichet — plateforme de relation usager
+
+Usage : guichet <commande> [options]
+
+  start                          migre, installe la commune de démonstration si la base est vide, puis sert
+  serve                          sert l’application (après « migrate »)
+  migrate                        met le schéma de la base à jour
+  seed --demo [--cases N]        installe la commune « Ville de Démo » et N dossiers historiques
+  token create --name NOM --scopes ${SCOPES.join(',')}
+                                 crée un jeton d’API (affiché une seule fois)
+  journal verify                 vérifie la chaîne d’empreintes du journal de chaque dossier
+  config --markdown              affiche le tableau des variables d’environnement
+
+La configuration se fait par variables d’environnement (voir README).`;
+
+const DEMO_TOKEN_FILE = 'demo-token.txt';
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === 'config') {
+    console.log(configMarkdown());
+    return 0;
+  }
+  const config = loadConfig();
+  const db = openConfiguredDatabase(config);
+  try {
+    switch (command) {
+      case 'migrate':
+        report(await migrateToLatest(db));
+        return 0;
+      case 'seed':
+        return await seed(db, config, rest);
+      case 'token':
+        return await token(db, rest);
+      case 'journal':
+        return await journal(db, rest);
+      case 'serve':
+        await startServer(config, db);
+        return -1;
+      case 'start':
+        report(await migrateToLatest(db));
+        await seedDemoIfEmpty(db, config);
+        await startServer(config, db);
+        printWelcome(config);
+        return -1;
+      default:
+        console.error(`Commande inconnue : ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    // Servers keep the database open until they are stopped.
+    if (command !== 'serve' && command !== 'start') await db.close();
+  }
+}
+
+function report(applied: string[]) {
+  console.log(applied.length > 0 ? `Migrations appliquées : ${applied.join(', ')}` : 'Schéma à jour.');
+}
+
+async function seed(db: Db, config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { demo: { type: 'boolean' }, cases: { type: 'string' } } });
+  if (!values.demo) {
+    console.error('Précisez --demo : seule la commune de démonstration peut être installée par cette commande.');
+    return 2;
+  }
+  const cases = values.cases === undefined ? 0 : Number(values.cases);
+  if (!Number.isInteger(cases) || cases < 0) {
+    console.error('--cases attend un nombre entier positif.');
+    return 2;
+  }
+  await migrateToLatest(db);
+  await installDemo(db, config, cases);
+  return 0;
+}
+
+async function installDemo(db: Db, config: Config, cases: number) {
+  const summary = await seedDemoCommune(db);
+  console.log(`Commune « Ville de Démo » installée : ${Object.keys(summary.departments).length} services, ${Object.keys(summary.procedures).length} démarches.`);
+  if (cases > 0) {
+    const started = Date.now();
+    await seedHistoricalCases(db, summary.organisationId, cases, {
+      onProgress: (done) => process.stdout.write(`\r${done.toLocaleString('fr-FR')} / ${cases.toLocaleString('fr-FR')} dossiers…`),
+    });
+    console.log(`\n${cases.toLocaleString('fr-FR')} dossiers historiques créés en ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  }
+  const { token } = await createToken(db.kysely, summary.organisationId, 'Jeton de démonstration', [...SCOPES]);
+  fs.mkdirSync(config.DATA_DIR, { recursive: true });
+  fs.writeFileSync(path.join(config.DATA_DIR, DEMO_TOKEN_FILE), `${token}\n`, { mode: 0o600 });
+  console.log(`Jeton d’API de démonstration (aussi dans ${path.join(config.DATA_DIR, DEMO_TOKEN_FILE)}) : ${token}`);
+}
+
+async function seedDemoIfEmpty(db: Db, config: Config) {
+  if (await organisationRepository.findDefault(db.kysely)) return;
+  console.log('Base vide : installation de la commune de démonstration…');
+  await installDemo(db, config, 500);
+}
+
+async function token(db: Db, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create') {
+    console.error(`Usage : guichet token create --name NOM --scopes ${SCOPES.join(',')}`);
+    return 2;
+  }
+  const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' } } });
+  if (!values.name || !values.scopes) {
+    console.error(`--name et --scopes sont obligatoires. Portées possibles : ${SCOPES.join(', ')}.`);
+    return 2;
+  }
+  const organisation = await organisationRepository.findDefault(db.kysely);
+  if (!organisation) {
+    console.error('Aucune collectivité dans la base : lancez d’abord « guichet seed --demo » ou créez-la.');
+    return 1;
+  }
+  try {
+    const scopes = values.scopes.split(/[,\s]+/).filter(Boolean);
+    const created = await createToken(db.kysely, organisation.id, values.name, scopes);
+    console.log(`Jeton « ${values.name} » (n° ${created.id}) — conservez-le, il ne sera plus affiché :\n${created.token}`);
+    return 0;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+}
+
+async function journal(db: Db, args: string[]): Promise<number> {
+  if (args[0] !== 'verify') {
+    console.error('Usage : guichet journal verify');
+    return 2;
+  }
+  const result = await verifyAllJournals(db.kysely, (broken) => console.error(`Dossier ${broken.reference} : chaîne rompue à l’événement n° ${broken.seq}`));
+  console.log(`${result.checked} journaux vérifiés, ${result.broken} rompu(s).`);
+  return result.broken === 0 ? 0 : 1;
+}
+
+function printWelcome(config: Config) {
+  const url = config.publicUrl;
+  const tokenFile = path.join(config.DATA_DIR, DEMO_TOKEN_FILE);
+  const demoToken = fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : '(voir « guichet token create »)';
+  console.log(`
+Guichet est prêt.
+  Documentation de l’API : ${url}/api/docs
+  Spécification OpenAPI  : ${url}/api/openapi.json
+  Démarches (API)        : ${url}/api/v1/procedures
+  Santé                  : ${url}/healthz, ${url}/readyz
+  Jeton d’API de démo    : ${demoToken}
+      curl -H "Authorization: Bearer ${demoToken}" ${url}/api/v1/cases
+`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,106 @@
+import path from 'node:path';
+
+/**
+ * One validated, documented environment schema. Each variable carries the one-line doc that the
+ * README's configuration table is generated from (`guichet config --markdown`), so the two never drift.
+ */
+interface Variable<T> {
+  doc: string;
+  default?: string;
+  parse: (raw: string) => T;
+}
+
+class ConfigError extends Error {}
+
+const integer = (min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`un entier entre ${min} et ${max} est attendu`);
+  return n;
+};
+const text = (raw: string) => raw;
+const oneOf =
+  <T extends string>(...values: T[]) =>
+  (raw: string) => {
+    if (!(values as string[]).includes(raw)) throw new ConfigError(`valeurs possibles : ${values.join(', ')}`);
+    return raw as T;
+  };
+const url =
+  (...protocols: string[]) =>
+  (raw: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError('une URL valide est attendue');
+    }
+    if (!protocols.includes(parsed.protocol)) throw new ConfigError(`le protocole doit être ${protocols.join(' ou ')}`);
+    return raw.replace(/\/$/, '');
+  };
+
+const variables = {
+  PORT: { doc: 'Port HTTP sur lequel Guichet écoute.', default: '3000', parse: integer(0, 65535) },
+  HOST: { doc: 'Adresse d’écoute (0.0.0.0 pour toutes les interfaces).', default: '127.0.0.1', parse: text },
+  PUBLIC_URL: {
+    doc: 'URL publique du service, utilisée dans les liens des courriels et des accusés de réception.',
+    parse: url('http:', 'https:'),
+  },
+  DATA_DIR: {
+    doc: 'Dossier des données : base SQLite (guichet.db) et pièces jointes.',
+    default: './data',
+    parse: (raw: string) => path.resolve(raw),
+  },
+  DATABASE_URL: {
+    doc: 'postgres://… pour PostgreSQL ; vide pour la base SQLite embarquée dans DATA_DIR.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('postgres:', 'postgresql:')(raw)),
+  },
+  DATABASE_POOL_SIZE: { doc: 'Connexions PostgreSQL simultanées.', default: '10', parse: integer(1, 200) },
+  LOG_LEVEL: {
+    doc: 'Niveau de journalisation : fatal, error, warn, info, debug, trace ou silent.',
+    default: 'info',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+  BODY_LIMIT: { doc: 'Taille maximale d’un corps de requête JSON, en octets.', default: '1048576', parse: integer(1024, 104857600) },
+  ATTACHMENT_MAX_BYTES: {
+    doc: 'Taille maximale d’une pièce jointe, en octets.',
+    default: '20971520',
+    parse: integer(1024, 1073741824),
+  },
+  TIMEZONE: { doc: 'Fuseau horaire de la collectivité (délais, numéros de dossier).', default: 'Europe/Paris', parse: text },
+} satisfies Record<string, Variable<unknown>>;
+
+type Variables = typeof variables;
+export type Config = { [K in keyof Variables]: ReturnType<Variables[K]['parse']> } & { publicUrl: string };
+
+/**
+ * Reads and validates the configuration; throws one error naming every bad variable, so a
+ * misconfigured server refuses to start instead of failing on the first request.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const result: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables) as [string, Variable<unknown>][]) {
+    const raw = env[name] ?? variable.default;
+    if (raw === undefined) continue;
+    try {
+      result[name] = variable.parse(raw.trim());
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(`${name}=${JSON.stringify(raw)} : ${error.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`Configuration invalide :\n  - ${problems.join('\n  - ')}`);
+  }
+  const config = result as Config;
+  config.publicUrl = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+  return config;
+}
+
+/** The configuration table for the README, generated from the schema above. */
+export function configMarkdown(): string {
+  const rows = Object.entries(variables as Record<string, Variable<unknown>>).map(
+    ([name, v]) => `| \`${name}\` | ${v.default === undefined ? '—' : v.default === '' ? '(vide)' : `\`${v.default}\``} | ${v.doc} |`,
+  );
+  return ['| Variable | Défaut | Rôle |', '| --- | --- | --- |', ...rows].join('\n');
+}

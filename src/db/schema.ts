@@ -1,0 +1,266 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row types of every table, as Kysely sees them. Timestamps are ISO-8601 UTC strings on both
+ * dialects (PostgreSQL `timestamptz` values are normalised by the pg type parsers in database.ts),
+ * JSON columns are JSON text on both, and flags are 0/1 integers: one code path, two databases.
+ */
+type Timestamp = string;
+type Json = string;
+type Flag = ColumnType<number, number, number>;
+
+export interface OrganisationTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  cog: string | null;
+  siren: string | null;
+  address: string | null;
+  email: string | null;
+  phone: string | null;
+  website: string | null;
+  branding: Json;
+  created_at: Timestamp;
+}
+
+export interface DepartmentTable {
+  id: Generated<number>;
+  organisation_id: number;
+  parent_id: number | null;
+  slug: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  opening_hours: Json;
+  is_reception: Flag;
+  created_at: Timestamp;
+}
+
+export interface AgentTable {
+  id: Generated<number>;
+  organisation_id: number;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  is_active: Flag;
+  created_at: Timestamp;
+}
+
+export interface AgentRoleTable {
+  agent_id: number;
+  department_id: number;
+  role: 'agent' | 'manager' | 'admin';
+}
+
+export interface HouseholdTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface HouseholdMemberTable {
+  id: Generated<number>;
+  household_id: number;
+  citizen_id: number | null;
+  role: 'adult' | 'child';
+  relationship: string | null;
+  first_names: string;
+  last_name: string;
+  birth_date: string | null;
+  created_at: Timestamp;
+}
+
+export interface CitizenTable {
+  id: Generated<number>;
+  organisation_id: number;
+  civility: 'M' | 'Mme' | null;
+  birth_name: string | null;
+  usage_name: string | null;
+  first_names: string | null;
+  birth_date: string | null;
+  identity_assurance: 'declared' | 'franceconnect' | 'counter';
+  household_id: number | null;
+  possible_duplicate_of: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CitizenIdentityTable {
+  id: Generated<number>;
+  citizen_id: number;
+  provider: string;
+  subject: string;
+  created_at: Timestamp;
+}
+
+export interface CitizenEmailTable {
+  id: Generated<number>;
+  citizen_id: number;
+  email: string;
+  is_primary: Flag;
+  verified_at: Timestamp | null;
+}
+
+export interface CitizenPhoneTable {
+  id: Generated<number>;
+  citizen_id: number;
+  phone: string;
+  is_primary: Flag;
+}
+
+export interface CitizenAddressTable {
+  id: Generated<number>;
+  citizen_id: number;
+  line1: string;
+  line2: string | null;
+  postcode: string;
+  city: string;
+  country: string;
+  ban_id: string | null;
+  is_primary: Flag;
+}
+
+export interface ProcedureTable {
+  id: Generated<number>;
+  organisation_id: number;
+  slug: string;
+  title: string;
+  category: string;
+  description: string;
+  form_definition: Json;
+  department_id: number;
+  target_value: number;
+  target_unit: 'business_days' | 'business_hours' | 'calendar_days';
+  silence_regime: 'none' | 'accept' | 'reject';
+  silence_delay_value: number | null;
+  silence_delay_unit: 'days' | 'weeks' | 'months' | null;
+  retention_days: number;
+  allow_anonymous: Flag;
+  is_online: Flag;
+  is_located: Flag;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoutingRuleTable {
+  id: Generated<number>;
+  organisation_id: number;
+  procedure_id: number | null;
+  position: number;
+  name: string;
+  condition: Json | null;
+  sector: Json | null;
+  department_id: number;
+}
+
+export interface CaseTable {
+  id: Generated<number>;
+  organisation_id: number;
+  reference: string;
+  tracking_code: string;
+  procedure_id: number | null;
+  citizen_id: number | null;
+  channel: string;
+  status: string;
+  department_id: number;
+  assigned_agent_id: number | null;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  subject: string;
+  address: string | null;
+  lat: number | null;
+  lon: number | null;
+  data: Json;
+  contact_email: string | null;
+  contact_phone: string | null;
+  received_at: Timestamp;
+  due_at: Timestamp | null;
+  implicit_decision_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  outcome: string | null;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseJournalTable {
+  id: Generated<number>;
+  case_id: number;
+  seq: number;
+  type: string;
+  actor_type: 'citizen' | 'agent' | 'system' | 'integration';
+  actor_id: string | null;
+  payload: Json;
+  created_at: Timestamp;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  aggregate_id: number;
+  payload: Json;
+  created_at: Timestamp;
+  published_at: Timestamp | null;
+}
+
+export interface ReferenceCounterTable {
+  organisation_id: number;
+  year: number;
+  value: number;
+}
+
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  case_id: number;
+  response: Json;
+  created_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  token_hash: string;
+  scopes: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AttachmentTable {
+  id: string;
+  organisation_id: number;
+  sha256: string;
+  size: number;
+  mime_type: string;
+  filename: string;
+  case_id: number | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  organisations: OrganisationTable;
+  departments: DepartmentTable;
+  agents: AgentTable;
+  agent_roles: AgentRoleTable;
+  households: HouseholdTable;
+  household_members: HouseholdMemberTable;
+  citizens: CitizenTable;
+  citizen_identities: CitizenIdentityTable;
+  citizen_emails: CitizenEmailTable;
+  citizen_phones: CitizenPhoneTable;
+  citizen_addresses: CitizenAddressTable;
+  procedures: ProcedureTable;
+  routing_rules: RoutingRuleTable;
+  cases: CaseTable;
+  case_journal: CaseJournalTable;
+  outbox: OutboxTable;
+  reference_counters: ReferenceCounterTable;
+  idempotency_keys: IdempotencyKeyTable;
+  api_tokens: ApiTokenTable;
+  attachments: AttachmentTable;
+}

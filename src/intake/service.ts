@@ -1,0 +1,339 @@
+import { DateTime } from 'luxon';
+import { attachmentRepository } from '../attachments/repository.js';
+import type { Actor } from '../cases/journal.js';
+import { formatReference, newTrackingCode } from '../cases/codes.js';
+import { caseRepository, type Channel } from '../cases/repository.js';
+import { matchOrCreateCitizen, type CitizenClaim } from '../citizens/matching.js';
+import type { Db } from '../db/database.js';
+import { transaction, type Executor } from '../db/transaction.js';
+import { computeDueAt } from '../deadlines/business-time.js';
+import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { implicitDecisionDate } from '../deadlines/silence.js';
+import { AppError, invalid, type FieldError } from '../http/errors.js';
+import { organisationRepository, type Department } from '../organisations/repository.js';
+import type { Field, FileField, FormDefinition } from '../procedures/form/definition.js';
+import { validateSubmission } from '../procedures/form/validate.js';
+import { procedureRepository, type Procedure } from '../procedures/repository.js';
+import { routingRepository } from '../routing/repository.js';
+import { decideRoute, type RoutingDecision } from '../routing/rules.js';
+import { citizenForm } from './citizen-form.js';
+import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
+
+/** What a channel hands to the intake: the request as received, not yet trusted. */
+export interface IntakeRequest {
+  organisationId: number;
+  procedureSlug: string;
+  channel: Channel;
+  actor: Actor;
+  /** Who is asking, unvalidated; null for an anonymous request. */
+  citizen: Record<string, unknown> | null;
+  /** A verified identity, set only by channels that verified it (FranceConnect, an agent at the counter). */
+  verified?: CitizenClaim['verified'];
+  data: unknown;
+  location?: { address?: string; lat?: number; lon?: number };
+  /** The legal receipt time when it differs from now (a letter registered the day after it arrived). */
+  receivedAt?: string;
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  subject?: string;
+  /** API and web forms reject a hidden conditional field sent anyway; some channels drop it. */
+  hiddenFields: 'reject' | 'drop';
+  idempotency?: IdempotencyKey;
+}
+
+/** Everything an acknowledgment of receipt (CRPA L112-11) needs, returned to the channel. */
+export interface IntakeReceipt {
+  caseId: number;
+  reference: string;
+  trackingCode: string;
+  receivedAt: string;
+  dueAt: string | null;
+  implicitDecisionAt: string | null;
+  procedure: { slug: string; title: string; target: Procedure['target']; silence: Procedure['silence'] };
+  department: { id: number; name: string; email: string | null; phone: string | null; address: string | null };
+  routing: { by: RoutingDecision['by']; rule: string };
+  citizen: { id: number; matchedBy: string; possibleDuplicateOf: number | null } | null;
+  contactEmail: string | null;
+}
+
+export interface IntakeDeps {
+  db: Db;
+  timezone: string;
+}
+
+/**
+ * THE one entry point through which every channel creates a case. It validates against the
+ * procedure's form, finds or creates the citizen, numbers, schedules and routes the case, then
+ * writes case, journal, outbox and idempotency key in one transaction: if the caller is told the
+ * case exists, it does, exactly once.
+ */
+export async function submitCase(deps: IntakeDeps, request: IntakeRequest): Promise<{ receipt: IntakeReceipt; replayed: boolean }> {
+  const { db } = deps;
+  if (request.idempotency) {
+    const previous = await replay(db.kysely, request.idempotency);
+    if (previous) return { receipt: previous, replayed: true };
+  }
+  const procedure = await procedureRepository.findBySlug(db.kysely, request.organisationId, request.procedureSlug);
+  if (!procedure) throw new AppError('unknown_procedure', `Aucune démarche « ${request.procedureSlug} ».`, [
+    { field: 'procedure', code: 'unknown_procedure', message: 'Cette démarche n’existe pas.' },
+  ]);
+  if (!procedure.isOnline && ['web', 'mobile', 'api', 'open311'].includes(request.channel)) {
+    throw new AppError('procedure_closed', `La démarche « ${procedure.title} » n’est pas ouverte en ligne.`);
+  }
+  const checked = validateRequest(procedure, request);
+  const receivedAt = request.receivedAt ?? new Date().toISOString();
+  try {
+    const receipt = await transaction(db, (trx) => persist(trx, deps, procedure, request, checked, receivedAt));
+    return { receipt, replayed: false };
+  } catch (error) {
+    // A concurrent request with the same key won the race: answer as it was answered.
+    if (request.idempotency) {
+      const previous = await replay(db.kysely, request.idempotency);
+      if (previous) return { receipt: previous, replayed: true };
+    }
+    throw error;
+  }
+}
+
+async function replay(db: Executor, key: IdempotencyKey): Promise<IntakeReceipt | undefined> {
+  const previous = await idempotencyRepository.find<IntakeReceipt>(db, key.scope, key.key);
+  if (!previous) return undefined;
+  if (previous.requestHash !== key.requestHash) throw new AppError('idempotency_key_reused');
+  return previous.response;
+}
+
+interface CheckedRequest {
+  data: Record<string, unknown>;
+  claim: CitizenClaim | null;
+  attachmentIds: Map<string, FileField>;
+  location: { address: string | null; lat: number | null; lon: number | null } | null;
+}
+
+/** Validates everything that can be checked without the database, collecting every field error. */
+function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedRequest {
+  const errors: FieldError[] = [];
+  const form = validateSubmission(procedure.form, request.data ?? {}, { hiddenFields: request.hiddenFields });
+  if (!form.ok) errors.push(...form.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' })));
+
+  let claim: CitizenClaim | null = null;
+  if (request.citizen === null) {
+    if (!procedure.allowAnonymous) {
+      errors.push({ field: 'citizen', code: 'required', message: 'Cette démarche ne peut pas être faite de façon anonyme : indiquez qui fait la demande.' });
+    }
+  } else {
+    const citizen = validateSubmission(citizenForm, request.citizen, { hiddenFields: 'reject' });
+    if (!citizen.ok) errors.push(...citizen.errors.map((e) => ({ ...e, field: e.field ? `citizen.${e.field}` : 'citizen' })));
+    else claim = toClaim(citizen.value, request.verified);
+    if (citizen.ok && !claim?.contacts.email && !claim?.contacts.phone && !claim?.contacts.address && !request.verified) {
+      errors.push({ field: 'citizen.email', code: 'required', message: 'Indiquez au moins un moyen de vous répondre : adresse électronique, téléphone ou adresse postale.' });
+    }
+  }
+
+  const location = locationOf(procedure.form, form.ok ? form.value : {}, request.location);
+  if (location && (location.lat === null) !== (location.lon === null)) {
+    errors.push({ field: 'location', code: 'invalid', message: 'Indiquez la latitude et la longitude ensemble.' });
+  }
+  if (errors.length > 0 || !form.ok) throw invalid(errors);
+  return { data: form.value, claim, attachmentIds: fileFieldValues(procedure.form, form.value), location };
+}
+
+async function persist(
+  trx: Executor,
+  deps: IntakeDeps,
+  procedure: Procedure,
+  request: IntakeRequest,
+  checked: CheckedRequest,
+  receivedAt: string,
+): Promise<IntakeReceipt> {
+  const now = new Date().toISOString();
+  const organisationId = request.organisationId;
+  await checkAttachments(trx, organisationId, checked.attachmentIds);
+
+  const citizen = checked.claim ? await matchOrCreateCitizen(trx, organisationId, checked.claim, now) : null;
+  const department = await route(trx, organisationId, procedure, checked);
+  const year = DateTime.fromISO(receivedAt, { zone: deps.timezone }).year;
+  const reference = formatReference(year, await caseRepository.nextReferenceNumber(trx, organisationId, year));
+  const trackingCode = newTrackingCode();
+  const received = new Date(receivedAt);
+  const dueAt = computeDueAt(received, procedure.target, {
+    zone: deps.timezone,
+    openingHours: Object.keys(department.department.openingHours).length > 0 ? department.department.openingHours : DEFAULT_OPENING_HOURS,
+  }).toISOString();
+  const implicitDecisionAt =
+    procedure.silence.regime !== 'none' && procedure.silence.delay
+      ? (implicitDecisionDate(received, procedure.silence.delay, deps.timezone)?.toISOString() ?? null)
+      : null;
+  const contactEmail = checked.claim?.contacts.email ?? null;
+
+  const caseId = await caseRepository.insert(
+    trx,
+    {
+      organisationId,
+      reference,
+      trackingCode,
+      procedureId: procedure.id,
+      citizenId: citizen?.citizenId ?? null,
+      channel: request.channel,
+      status: 'new',
+      departmentId: department.department.id,
+      priority: request.priority ?? 'normal',
+      subject: request.subject?.trim() || procedure.title,
+      location: checked.location,
+      data: checked.data,
+      contactEmail,
+      contactPhone: checked.claim?.contacts.phone ?? null,
+      receivedAt,
+      dueAt,
+      implicitDecisionAt,
+    },
+    now,
+  );
+  const linked = await attachmentRepository.linkToCase(trx, [...checked.attachmentIds.keys()], caseId);
+  if (linked !== checked.attachmentIds.size) throw new AppError('unknown_attachment');
+
+  const routing = { by: department.decision.by, rule: ruleLabel(department.decision, department.department) };
+  await caseRepository.appendJournal(
+    trx,
+    caseId,
+    reference,
+    [
+      {
+        type: 'case.created',
+        actor: request.actor,
+        payload: { channel: request.channel, procedure: procedure.slug, receivedAt, attachments: [...checked.attachmentIds.keys()] },
+      },
+      ...(citizen
+        ? [{ type: 'citizen.matched', actor: SYSTEM, payload: { citizenId: citizen.citizenId, by: citizen.by, possibleDuplicateOf: citizen.possibleDuplicateOf } }]
+        : []),
+      {
+        type: 'case.routed',
+        actor: SYSTEM,
+        payload: { departmentId: department.department.id, by: department.decision.by, rule: routing.rule, ruleId: department.decision.by === 'rule' ? department.decision.rule.id : null },
+      },
+    ],
+    now,
+  );
+  await caseRepository.enqueueOutbox(
+    trx,
+    'case.created',
+    caseId,
+    { reference, procedure: procedure.slug, channel: request.channel, departmentId: department.department.id, receivedAt },
+    now,
+  );
+
+  const receipt: IntakeReceipt = {
+    caseId,
+    reference,
+    trackingCode,
+    receivedAt,
+    dueAt,
+    implicitDecisionAt,
+    procedure: { slug: procedure.slug, title: procedure.title, target: procedure.target, silence: procedure.silence },
+    department: {
+      id: department.department.id,
+      name: department.department.name,
+      email: department.department.email,
+      phone: department.department.phone,
+      address: department.department.address,
+    },
+    routing,
+    citizen: citizen ? { id: citizen.citizenId, matchedBy: citizen.by, possibleDuplicateOf: citizen.possibleDuplicateOf } : null,
+    contactEmail,
+  };
+  if (request.idempotency) await idempotencyRepository.insert(trx, request.idempotency, caseId, receipt, now);
+  return receipt;
+}
+
+const SYSTEM: Actor = { type: 'system', id: null };
+
+async function route(trx: Executor, organisationId: number, procedure: Procedure, checked: CheckedRequest): Promise<{ department: Department; decision: RoutingDecision }> {
+  const rules = await routingRepository.rulesFor(trx, organisationId, procedure.id);
+  const reception = await organisationRepository.findReception(trx, organisationId);
+  const point = checked.location && checked.location.lat !== null && checked.location.lon !== null ? { lat: checked.location.lat, lon: checked.location.lon } : null;
+  const decision = decideRoute(rules, { data: checked.data, point }, procedure.departmentId, reception?.id ?? procedure.departmentId);
+  const department = await organisationRepository.findDepartment(trx, decision.departmentId);
+  if (!department) throw new Error(`routing chose department ${decision.departmentId}, which does not exist`);
+  return { department, decision };
+}
+
+function ruleLabel(decision: RoutingDecision, department: Department): string {
+  switch (decision.by) {
+    case 'rule':
+      return decision.rule.name;
+    case 'procedure_default':
+      return `Service responsable de la démarche (${department.name})`;
+    case 'reception_fallback':
+      return `Repli vers l’accueil (${department.name})`;
+  }
+}
+
+/** Attachments cited by file fields must exist, be unused, and match the field's accepted types and size. */
+async function checkAttachments(trx: Executor, organisationId: number, cited: Map<string, FileField>): Promise<void> {
+  if (cited.size === 0) return;
+  const found = new Map((await attachmentRepository.findMany(trx, organisationId, [...cited.keys()])).map((a) => [a.id, a]));
+  const errors: FieldError[] = [];
+  for (const [id, field] of cited) {
+    const attachment = found.get(id);
+    if (!attachment || attachment.caseId !== null) {
+      errors.push({ field: `data.${field.name}`, code: 'unknown_attachment', message: 'Ce fichier est introuvable : déposez-le à nouveau.' });
+    } else if (field.accept && !field.accept.some((type) => type === attachment.mimeType || (type.endsWith('/*') && attachment.mimeType.startsWith(type.slice(0, -1))))) {
+      errors.push({ field: `data.${field.name}`, code: 'attachment_type_refused', message: `Ce type de fichier n’est pas accepté ici (${field.accept.join(', ')}).` });
+    } else if (field.maxSizeBytes !== undefined && attachment.size > field.maxSizeBytes) {
+      errors.push({ field: `data.${field.name}`, code: 'too_large', message: `Ce fichier dépasse ${Math.ceil(field.maxSizeBytes / 1048576)} Mo.` });
+    }
+  }
+  if (errors.length > 0) throw invalid(errors);
+}
+
+/** Attachment ids cited by the form's file fields (top level and in repeatable groups). */
+function fileFieldValues(form: FormDefinition, data: Record<string, unknown>): Map<string, FileField> {
+  const ids = new Map<string, FileField>();
+  const collect = (fields: Field[], values: Record<string, unknown>) => {
+    for (const field of fields) {
+      const value = values[field.name];
+      if (field.type === 'file' && Array.isArray(value)) for (const id of value) ids.set(String(id), field);
+      if (field.type === 'group' && Array.isArray(value)) for (const item of value) collect(field.fields, item as Record<string, unknown>);
+    }
+  };
+  for (const page of form.pages) collect(page.fields, data);
+  return ids;
+}
+
+/** The case's location: the explicit one, else the form's first geolocation or address field. */
+function locationOf(form: FormDefinition, data: Record<string, unknown>, explicit: IntakeRequest['location']): CheckedRequest['location'] {
+  if (explicit && (explicit.address !== undefined || explicit.lat !== undefined || explicit.lon !== undefined)) {
+    return { address: explicit.address ?? null, lat: explicit.lat ?? null, lon: explicit.lon ?? null };
+  }
+  for (const page of form.pages) {
+    for (const field of page.fields) {
+      const value = data[field.name] as Record<string, unknown> | undefined;
+      if (!value) continue;
+      if (field.type === 'geolocation') {
+        return { address: typeof value.address === 'string' ? value.address : null, lat: Number(value.lat), lon: Number(value.lon) };
+      }
+      if (field.type === 'address') {
+        return { address: [value.line1, value.line2, `${String(value.postcode)} ${String(value.city)}`].filter(Boolean).join(', '), lat: null, lon: null };
+      }
+    }
+  }
+  return null;
+}
+
+function toClaim(v: Record<string, unknown>, verified: CitizenClaim['verified']): CitizenClaim {
+  const s = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  const email = s('email')?.toLowerCase();
+  return {
+    identity: {
+      ...(s('civility') ? { civility: s('civility') as 'M' | 'Mme' } : {}),
+      ...(s('firstNames') ? { firstNames: s('firstNames') } : {}),
+      ...(s('lastName') ? { lastName: s('lastName') } : {}),
+      ...(s('usageName') ? { usageName: s('usageName') } : {}),
+      ...(s('birthDate') ? { birthDate: s('birthDate') } : {}),
+    },
+    contacts: {
+      ...(email ? { email } : {}),
+      ...(s('phone') ? { phone: s('phone') } : {}),
+      ...(v.address ? { address: v.address as NonNullable<CitizenClaim['contacts']['address']> } : {}),
+    },
+    ...(verified ? { verified } : {}),
+  };
+}

@@ -1,0 +1,54 @@
+import type { Selectable } from 'kysely';
+import type { DepartmentTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+import { fromJson } from '../db/transaction.js';
+import type { OpeningHoursJson } from './types.js';
+
+/** Every query on organisations and departments. */
+export const organisationRepository = {
+  async findDefault(db: Executor) {
+    return db.selectFrom('organisations').selectAll().orderBy('id').limit(1).executeTakeFirst();
+  },
+
+  async findById(db: Executor, id: number) {
+    return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  async listDepartments(db: Executor, organisationId: number) {
+    const rows = await db.selectFrom('departments').selectAll().where('organisation_id', '=', organisationId).orderBy('name').execute();
+    return rows.map(toDepartment);
+  },
+
+  async findDepartment(db: Executor, id: number) {
+    const row = await db.selectFrom('departments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toDepartment(row) : undefined;
+  },
+
+  async findReception(db: Executor, organisationId: number) {
+    const row = await db
+      .selectFrom('departments')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .where('is_reception', '=', 1)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row ? toDepartment(row) : undefined;
+  },
+};
+
+function toDepartment(row: Selectable<DepartmentTable>) {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    parentId: row.parent_id,
+    slug: row.slug,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    address: row.address,
+    openingHours: fromJson<OpeningHoursJson>(row.opening_hours),
+    isReception: row.is_reception === 1,
+  };
+}
+
+export type Department = ReturnType<typeof toDepartment>;
