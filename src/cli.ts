@@ -5,8 +5,6 @@ import { configMarkdown, loadConfig, type Config } from './config.js';
 import { verifyAllJournals } from './cases/verify.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { seedDemoCommune } from './demo/commune.js';
-import { seedHistoricalCases } from './demo/history.js';
 import { organisationRepository } from './organisations/repository.js';
 import { openConfiguredDatabase, startServer } from './server.js';
 import { createToken, SCOPES } from './tokens/service.js';
@@ -91,12 +89,15 @@ async function seed(db: Db, config: Config, args: string[]): Promise<number> {
 }
 
 async function installDemo(db: Db, config: Config, cases: number) {
+  // Loaded on demand: serving never needs the demo data generators.
+  const { seedDemoCommune } = await import('./demo/commune.js');
+  const { seedHistoricalCases } = await import('./demo/history.js');
   const summary = await seedDemoCommune(db);
   console.log(`Commune « Ville de Démo » installée : ${Object.keys(summary.departments).length} services, ${Object.keys(summary.procedures).length} démarches.`);
   if (cases > 0) {
     const started = Date.now();
     await seedHistoricalCases(db, summary.organisationId, cases, {
-      onProgress: (done) => process.stdout.write(`\r${done.toLocaleString('fr-FR')} / ${cases.toLocaleString('fr-FR')} dossiers…`),
+      onProgress: (done: number) => process.stdout.write(`\r${done.toLocaleString('fr-FR')} / ${cases.toLocaleString('fr-FR')} dossiers…`),
     });
     console.log(`\n${cases.toLocaleString('fr-FR')} dossiers historiques créés en ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   }

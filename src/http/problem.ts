@@ -70,7 +70,8 @@ export const problemPlugin = fp(async (app: FastifyInstance) => {
 });
 
 /** "/citizen/emails/0" under "body" → "citizen.emails[0]". */
-function fieldPath(context: string, instancePath: string, extra?: string): string {
+function fieldPath(validationContext: string, instancePath: string, extra?: string): string {
+  const context = validationContext === 'querystring' ? 'query' : validationContext;
   const parts = instancePath.split('/').filter(Boolean);
   if (extra) parts.push(extra);
   const path = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');

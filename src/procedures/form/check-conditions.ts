@@ -2,12 +2,11 @@
  * Checks of `visibleWhen` conditions in a form definition: their shape, the field they
  * name, and whether the operator and compared value make sense for that field's type.
  */
-import { Type } from 'typebox';
 import { ConditionSchemas } from './definition.js';
 import type { ConditionOperator, Field, FieldType } from './definition.js';
 import { isIsoDate } from './dates.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors } from './schema-errors.js';
+import { schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 
 /** What a condition may refer to from where it stands: the field, or why it cannot be used. */
@@ -16,11 +15,11 @@ export type ConditionTarget = { field: Field } | { problem: string };
 export type ResolveTarget = (name: string) => ConditionTarget;
 
 const MAX_DEPTH = 20;
-const strict = { additionalProperties: false } as const;
-const shallowSchemas = {
-  all: Type.Object({ all: Type.Array(Type.Unknown()) }, strict),
-  any: Type.Object({ any: Type.Array(Type.Unknown()) }, strict),
-  not: Type.Object({ not: Type.Unknown() }, strict),
+const SHAPES = {
+  all: strictShape(ConditionSchemas.all, ['all']),
+  any: strictShape(ConditionSchemas.any, ['any']),
+  not: strictShape(ConditionSchemas.not, ['not']),
+  field: strictShape(ConditionSchemas.field),
 };
 
 type ValueKind = 'string' | 'number' | 'date' | 'option' | 'boolean' | 'none';
@@ -89,7 +88,7 @@ function checkComparison(field: Field, op: ConditionOperator, node: Record<strin
 }
 
 function checkFieldCondition(node: Record<string, unknown>, path: string, resolve: ResolveTarget): DefinitionError[] {
-  const errors = schemaErrors(ConditionSchemas.field, node, path);
+  const errors = schemaErrors(SHAPES.field, node, path);
   if (errors.length > 0 || typeof node['field'] !== 'string') return errors;
   const target = resolve(node['field']);
   if ('problem' in target) return [{ path: childPath(path, 'field'), message: target.problem }];
@@ -104,13 +103,13 @@ function check(node: unknown, path: string, resolve: ResolveTarget, depth: numbe
   if (Object.hasOwn(node, 'field') || Object.hasOwn(node, 'op')) return checkFieldCondition(node, path, resolve);
   for (const key of ['all', 'any'] as const) {
     if (!Object.hasOwn(node, key)) continue;
-    const errors = schemaErrors(shallowSchemas[key], node, path);
+    const errors = schemaErrors(SHAPES[key], node, path);
     const items = node[key];
     if (!Array.isArray(items)) return errors;
     return [...errors, ...items.flatMap((item, index) => check(item, childPath(childPath(path, key), index), resolve, depth + 1))];
   }
   if (Object.hasOwn(node, 'not')) {
-    return [...schemaErrors(shallowSchemas.not, node, path), ...check(node['not'], childPath(path, 'not'), resolve, depth + 1)];
+    return [...schemaErrors(SHAPES.not, node, path), ...check(node['not'], childPath(path, 'not'), resolve, depth + 1)];
   }
   return [{ path, message: 'Condition non reconnue : utilisez « all », « any », « not » ou « field » avec « op ».' }];
 }

@@ -4,15 +4,14 @@
  * targets, bounds, regexes, prefill). An empty result means the definition is usable by
  * `validateSubmission` and the portal.
  */
-import { Type } from 'typebox';
-import type { TObject, TSchema } from 'typebox';
+import type { TSchema } from 'typebox';
 import { FIELD_TYPES, FieldSchemas, FormDefinitionObjectSchema, PageSchema } from './definition.js';
 import type { Field, FieldType } from './definition.js';
 import { checkCondition } from './check-conditions.js';
 import type { ConditionTarget, ResolveTarget } from './check-conditions.js';
 import { checkFieldRules, checkPrefill } from './check-field-rules.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors } from './schema-errors.js';
+import { schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 
 export type { DefinitionError } from './schema-errors.js';
@@ -23,25 +22,11 @@ interface Location { field: Field; path: string; page: number; index: number }
 /** Sibling fields of a group, by name, with their position inside the group. */
 interface GroupScope { name: string; siblings: Map<string, Location> }
 
-/** Copies an object schema, typing its child nodes as Unknown since they are walked one by one. */
-function shallow(schema: TObject, children: string[]): TObject {
-  const properties: Record<string, TSchema> = { ...schema.properties };
-  for (const key of children) {
-    const original = properties[key] as (TSchema & { minItems?: number; type?: string }) | undefined;
-    if (original === undefined) continue;
-    const placeholder = original.type === 'array'
-      ? Type.Array(Type.Unknown(), original.minItems === undefined ? {} : { minItems: original.minItems })
-      : Type.Unknown();
-    properties[key] = schema.required.includes(key) ? placeholder : Type.Optional(placeholder);
-  }
-  return Type.Object(properties, { additionalProperties: false });
-}
-
-const ROOT_SHAPE = shallow(FormDefinitionObjectSchema, ['pages']);
-const PAGE_SHAPE = shallow(PageSchema, ['visibleWhen', 'fields']);
+const ROOT_SHAPE = strictShape(FormDefinitionObjectSchema, ['pages']);
+const PAGE_SHAPE = strictShape(PageSchema, ['visibleWhen', 'fields']);
 const FIELD_SHAPES = Object.fromEntries(
-  FIELD_TYPES.map((type) => [type, shallow(FieldSchemas[type], ['visibleWhen', 'prefill', 'fields'])]),
-) as Record<FieldType, TObject>;
+  FIELD_TYPES.map((type) => [type, strictShape(FieldSchemas[type], ['visibleWhen', 'prefill', 'fields'])]),
+) as Record<FieldType, TSchema>;
 
 function isRecord(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

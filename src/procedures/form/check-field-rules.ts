@@ -7,7 +7,7 @@ import { DEFAULTS, PrefillSchemas } from './definition.js';
 import type { CitizenPath, FieldType } from './definition.js';
 import { isIsoDate } from './dates.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors } from './schema-errors.js';
+import { schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 import { compilePattern } from './text-pattern.js';
 
@@ -24,6 +24,8 @@ const CITIZEN_PREFILL_TYPES: Record<CitizenPath, FieldType[]> = {
   phone: ['phone'],
   address: ['address'],
 };
+
+const PREFILL_SHAPES = { citizen: strictShape(PrefillSchemas.citizen), household: strictShape(PrefillSchemas.household) };
 
 const DEFAULT_MAX: Partial<Record<FieldType, { key: string; value: number }>> = {
   text: { key: 'maxLength', value: DEFAULTS.textMaxLength },
@@ -128,7 +130,7 @@ export function checkPrefill(source: unknown, type: FieldType, field: Node, path
   if (from !== 'citizen' && from !== 'household') {
     return [{ path: childPath(path, 'from'), message: `Valeur « ${String(from)} » non reconnue ; valeurs possibles : citizen, household.` }];
   }
-  const errors = schemaErrors(PrefillSchemas[from], source, path);
+  const errors = schemaErrors(PREFILL_SHAPES[from], source, path);
   if (errors.length > 0) return errors;
   if (from === 'household') {
     if (type !== 'householdMember') {

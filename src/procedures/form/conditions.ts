@@ -96,7 +96,7 @@ function evaluate(condition: unknown, values: ConditionValues, depth: number): b
  * Whether a page or field with this `visibleWhen` is shown, given the current values.
  * No condition means visible. Missing fields count as empty; ordering operators
  * (gt, gte, lt, lte) compare numbers with numbers and ISO dates with ISO dates, and are
- * false otherwise. A malformed condition, even partly, makes the whole condition false (fail closed)
+ * false otherwise. A condition malformed anywhere is false as a whole (fail closed)
  * rather than throwing.
  */
 export function isVisible(condition: Condition | undefined, values: ConditionValues): boolean {

@@ -106,29 +106,28 @@ export interface AddressValue { line1: string; line2?: string; postcode: string;
 export interface GeolocationValue { lat: number; lon: number; address?: string }
 
 const CONDITION_REF = 'FormCondition';
-const strict = { additionalProperties: false } as const;
 const nonEmpty = (maxLength: number): TSchema => Type.String({ minLength: 1, maxLength });
 const count = (minimum: number): TSchema => Type.Optional(Type.Integer({ minimum }));
 
 /** The four shapes of a condition; `all`/`any`/`not` refer back to the whole union. */
 export const ConditionSchemas = {
-  all: Type.Object({ all: Type.Array(Type.Ref(CONDITION_REF)) }, strict),
-  any: Type.Object({ any: Type.Array(Type.Ref(CONDITION_REF)) }, strict),
-  not: Type.Object({ not: Type.Ref(CONDITION_REF) }, strict),
+  all: Type.Object({ all: Type.Array(Type.Ref(CONDITION_REF)) }),
+  any: Type.Object({ any: Type.Array(Type.Ref(CONDITION_REF)) }),
+  not: Type.Object({ not: Type.Ref(CONDITION_REF) }),
   field: Type.Object({
     field: nonEmpty(100),
     op: Type.Enum(CONDITION_OPERATORS),
     value: Type.Optional(Type.Unknown()),
-  }, strict),
+  }),
 } as const;
 
 /** The two kinds of prefill source, keyed by `from`. */
 export const PrefillSchemas = {
-  citizen: Type.Object({ from: Type.Literal('citizen'), path: Type.Enum(CITIZEN_PATHS) }, strict),
-  household: Type.Object({ from: Type.Literal('household'), role: Type.Enum(HOUSEHOLD_ROLES) }, strict),
+  citizen: Type.Object({ from: Type.Literal('citizen'), path: Type.Enum(CITIZEN_PATHS) }),
+  household: Type.Object({ from: Type.Literal('household'), role: Type.Enum(HOUSEHOLD_ROLES) }),
 } as const;
 
-const OptionSchema = Type.Object({ value: nonEmpty(200), label: nonEmpty(500) }, strict);
+const OptionSchema = Type.Object({ value: nonEmpty(200), label: nonEmpty(500) });
 const optionsProps = { options: Type.Array(OptionSchema, { minItems: 1 }) };
 
 const baseProps = {
@@ -141,7 +140,7 @@ const baseProps = {
 };
 
 function fieldSchema<T extends FieldType, P extends TProperties>(type: T, props: P): TObject {
-  return Type.Object({ type: Type.Literal(type), ...baseProps, ...props }, strict);
+  return Type.Object({ type: Type.Literal(type), ...baseProps, ...props });
 }
 
 const leafFieldSchemas = {
@@ -186,23 +185,23 @@ export const PageSchema = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 10_000 })),
   visibleWhen: Type.Optional(Type.Ref(CONDITION_REF)),
   fields: Type.Array(Type.Union(Object.values(FieldSchemas))),
-}, strict);
+});
 
 /** The top-level object, whose pages refer to the condition definition by `$ref`. */
 export const FormDefinitionObjectSchema = Type.Object({
   version: Type.Literal(1),
   pages: Type.Array(PageSchema, { minItems: 1 }),
-}, strict);
+});
 
 /**
  * JSON Schema of the whole language, self-contained (the recursive condition lives in
- * `$defs`), for the REST API's OpenAPI document. Semantic rules (unique names, condition
- * targets, regexes…) are only enforced by `checkFormDefinition`.
+ * `$defs`), for the REST API's OpenAPI document and request validation. It tolerates
+ * unknown properties on purpose: Fastify's Ajv (`removeAdditional`) would otherwise strip
+ * properties while trying the branches of the field union and corrupt valid definitions.
+ * `checkFormDefinition` refuses unknown properties and enforces the semantic rules
+ * (unique names, condition targets, regexes…).
  */
 export const FormDefinitionSchema = Type.Cyclic({
   [CONDITION_REF]: Type.Union(Object.values(ConditionSchemas)),
   FormDefinition: FormDefinitionObjectSchema,
 }, 'FormDefinition', { title: 'Définition de formulaire' });
-
-/** Definitions needed to validate any fragment above that refers to `FormCondition`. */
-export const schemaContext = FormDefinitionSchema.$defs;

@@ -5,7 +5,6 @@
 import { Value } from 'typebox/value';
 import type { TSchema } from 'typebox';
 import type { TLocalizedValidationError } from 'typebox/error';
-import { schemaContext } from './definition.js';
 import { childPath, lastKey, pointerToPath } from './definition-paths.js';
 
 /** An error found in a form definition; `path` looks like `pages[1].fields[2].visibleWhen.field`. */
@@ -92,11 +91,41 @@ function valueAt(node: unknown, pointer: string): unknown {
   return current;
 }
 
+type JsonSchema = Record<string, unknown>;
+
+function isRecord(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function strictCopy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strictCopy);
+  if (!isRecord(node)) return node;
+  const copy: JsonSchema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, strictCopy(value)]));
+  if (copy['type'] === 'object' && isRecord(copy['properties']) && !Object.hasOwn(copy, 'additionalProperties')) {
+    copy['additionalProperties'] = false;
+  }
+  return copy;
+}
+
 /**
- * Checks `node` (found at `path`) against `schema`, whose child nodes are expected to be
- * typed `Unknown` so that they are checked separately by the caller.
+ * A plain JSON copy of the object schema `schema` that refuses unknown properties at every
+ * level, where the `children` properties accept any value (arrays keep only their size
+ * bounds) because the checker walks them one by one for precise errors.
  */
+export function strictShape(schema: TSchema, children: string[] = []): TSchema {
+  const copy = strictCopy(schema) as JsonSchema & { properties: Record<string, JsonSchema> };
+  for (const key of children) {
+    const child = copy.properties[key];
+    if (child === undefined) continue;
+    copy.properties[key] = child['type'] === 'array'
+      ? Object.fromEntries(Object.entries(child).filter(([name]) => ['type', 'minItems', 'maxItems'].includes(name)))
+      : {};
+  }
+  return copy as TSchema;
+}
+
+/** Checks `node` (found at `path`) against `schema`, typically a `strictShape`. */
 export function schemaErrors(schema: TSchema, node: unknown, path: string): DefinitionError[] {
-  return Value.Errors(schemaContext, schema, node).flatMap((error) =>
+  return Value.Errors(schema, node).flatMap((error) =>
     translate(error, pointerToPath(path, error.instancePath), valueAt(node, error.instancePath)));
 }
