@@ -69,6 +69,7 @@ export function normaliseName(name: string): string {
     .trim();
 }
 
+/** "Anne-Sophie, Marie" → "anne": compound first names compare by their first part. */
 function firstGiven(firstNames: string): string {
-  return normaliseName(firstNames.split(/[ ,]+/)[0] ?? '');
+  return normaliseName(firstNames).split(' ')[0] ?? '';
 }

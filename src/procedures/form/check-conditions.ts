@@ -6,7 +6,7 @@ import { ConditionSchemas } from './definition.js';
 import type { ConditionOperator, Field, FieldType } from './definition.js';
 import { isIsoDate } from './dates.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors, strictShape } from './schema-errors.js';
+import { quote, schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 
 /** What a condition may refer to from where it stands: the field, or why it cannot be used. */
@@ -50,7 +50,7 @@ function allowedOperators(field: Field): ConditionOperator[] {
 
 function comparedValueProblem(field: Field, value: unknown): string | undefined {
   const kind = VALUE_KINDS[field.type];
-  const shown = JSON.stringify(value) ?? String(value);
+  const shown = quote(value, true);
   if (kind === 'option' && 'options' in field && Array.isArray(field.options)) {
     const known = field.options.some((option: unknown) => isRecord(option) && option['value'] === value);
     return known ? undefined : `La valeur ${shown} ne fait pas partie des options du champ « ${field.name} ».`;

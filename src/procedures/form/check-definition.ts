@@ -11,7 +11,7 @@ import { checkCondition } from './check-conditions.js';
 import type { ConditionTarget, ResolveTarget } from './check-conditions.js';
 import { checkFieldRules, checkPrefill } from './check-field-rules.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors, strictShape } from './schema-errors.js';
+import { quote, schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 
 export type { DefinitionError } from './schema-errors.js';
@@ -115,7 +115,7 @@ class DefinitionChecker {
     if (!isFieldType(type)) {
       const message = type === undefined
         ? 'La propriété « type » est obligatoire.'
-        : `Type de champ inconnu « ${String(type)} » ; types possibles : ${FIELD_TYPES.join(', ')}.`;
+        : `Type de champ inconnu « ${quote(type)} » ; types possibles : ${FIELD_TYPES.join(', ')}.`;
       this.errors.push({ path: childPath(path, 'type'), message });
       return;
     }
@@ -136,7 +136,7 @@ class DefinitionChecker {
     const children = arrayAt(group, 'fields');
     const siblings = new Map<string, Location>();
     this.errors.push(...indexFields(children, path, -1, siblings, 'dans ce groupe'));
-    const scope: GroupScope = { name: String(group['name']), siblings };
+    const scope: GroupScope = { name: typeof group['name'] === 'string' ? group['name'] : '', siblings };
     children.forEach((child, index) => {
       this.checkField(child, childPath(childPath(path, 'fields'), index), this.resolveFromGroupChild(scope, index, resolveOutside), scope);
     });

@@ -7,7 +7,7 @@ import { DEFAULTS, PrefillSchemas } from './definition.js';
 import type { CitizenPath, FieldType } from './definition.js';
 import { isIsoDate } from './dates.js';
 import { childPath } from './definition-paths.js';
-import { schemaErrors, strictShape } from './schema-errors.js';
+import { quote, schemaErrors, strictShape } from './schema-errors.js';
 import type { DefinitionError } from './schema-errors.js';
 import { compilePattern } from './text-pattern.js';
 
@@ -128,7 +128,7 @@ export function checkPrefill(source: unknown, type: FieldType, field: Node, path
   if (!isRecord(source)) return [{ path, message: 'La source de préremplissage doit être un objet, par exemple { "from": "citizen", "path": "email" }.' }];
   const from = source['from'];
   if (from !== 'citizen' && from !== 'household') {
-    return [{ path: childPath(path, 'from'), message: `Valeur « ${String(from)} » non reconnue ; valeurs possibles : citizen, household.` }];
+    return [{ path: childPath(path, 'from'), message: `Valeur « ${quote(from)} » non reconnue ; valeurs possibles : citizen, household.` }];
   }
   const errors = schemaErrors(PREFILL_SHAPES[from], source, path);
   if (errors.length > 0) return errors;

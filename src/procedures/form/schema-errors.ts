@@ -34,8 +34,17 @@ const MIN_ITEMS_MESSAGES: Record<string, string> = {
   accept: 'La liste des types acceptés ne peut pas être vide : omettez « accept » pour tout accepter.',
 };
 
-function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+/**
+ * Shows a value of the definition in a message, shortened, without ever throwing (even for
+ * objects without prototype). Strings appear raw, or as JSON when `json` is set.
+ */
+export function quote(value: unknown, json = false): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' && !json ? value : JSON.stringify(value) ?? Object.prototype.toString.call(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
@@ -59,7 +68,7 @@ function translate(error: TLocalizedValidationError, path: string, value: unknow
     case 'type':
       return [{ path, message: `Doit être ${TYPE_NAMES[String(error.params.type)] ?? String(error.params.type)}.` }];
     case 'const':
-      return [{ path, message: `Doit valoir ${JSON.stringify(error.params.allowedValue)}.` }];
+      return [{ path, message: `Doit valoir ${quote(error.params.allowedValue, true)}.` }];
     case 'enum':
       return [{ path, message: `Valeur « ${quote(value)} » non reconnue ; valeurs possibles : ${error.params.allowedValues.join(', ')}.` }];
     case 'minLength':
