@@ -44,6 +44,7 @@ export const CITIZEN_PATHS = [
 ] as const;
 export type CitizenPath = (typeof CITIZEN_PATHS)[number];
 
+/** Who in the household a `householdMember` field (or a household prefill) designates. */
 export const HOUSEHOLD_ROLES = ['child', 'adult', 'any'] as const;
 export type HouseholdRole = (typeof HOUSEHOLD_ROLES)[number];
 
@@ -57,47 +58,67 @@ export type PrefillSource =
   | { from: 'citizen'; path: CitizenPath }
   | { from: 'household'; role: HouseholdRole };
 
+/** One choice of a select, radio or checkboxes field: `value` is stored, `label` is shown. */
 export interface SelectOption { value: string; label: string }
 
 /** Properties shared by every field type. */
 export interface FieldBase {
+  /** Key of the value in submissions; unique in the form (or in its group). */
   name: string;
+  /** French label shown to citizens and agents. */
   label: string;
   hint?: string;
   required?: boolean;
   visibleWhen?: Condition;
   prefill?: PrefillSource;
 }
+/** Single-line text; `maxLength` defaults to 500; `pattern` must match the whole value. */
 export interface TextField extends FieldBase {
   type: 'text'; minLength?: number; maxLength?: number; pattern?: string; patternMessage?: string;
 }
+/** Multi-line text; `maxLength` defaults to 10 000. */
 export interface TextareaField extends FieldBase { type: 'textarea'; minLength?: number; maxLength?: number }
+/** E-mail address. */
 export interface EmailField extends FieldBase { type: 'email' }
+/** Phone number, French by default, stored as E.164. */
 export interface PhoneField extends FieldBase { type: 'phone' }
+/** Number, optionally an integer, within optional bounds. */
 export interface NumberField extends FieldBase { type: 'number'; min?: number; max?: number; integer?: boolean }
+/** Calendar date stored as `YYYY-MM-DD`; bounds are ISO dates or `today`. */
 export interface DateField extends FieldBase { type: 'date'; min?: string; max?: string }
+/** One choice in a drop-down list. */
 export interface SelectField extends FieldBase { type: 'select'; options: SelectOption[] }
+/** One choice among radio buttons. */
 export interface RadioField extends FieldBase { type: 'radio'; options: SelectOption[] }
+/** Several choices; the value is the list of checked option values. */
 export interface CheckboxesField extends FieldBase {
   type: 'checkboxes'; options: SelectOption[]; minItems?: number; maxItems?: number;
 }
+/** Yes/no question; the value is a boolean. */
 export interface YesNoField extends FieldBase { type: 'yesno' }
+/** Postal address; the value is an `AddressValue`. */
 export interface AddressField extends FieldBase { type: 'address' }
+/** Point on a map; the value is a `GeolocationValue`. */
 export interface GeolocationField extends FieldBase { type: 'geolocation' }
+/** Attachments; the value lists attachment ids (`maxFiles` defaults to 1). Type and size are checked at upload. */
 export interface FileField extends FieldBase {
   type: 'file'; accept?: string[]; maxSizeBytes?: number; maxFiles?: number;
 }
+/** A member of the citizen's household; the value is the member id. */
 export interface HouseholdMemberField extends FieldBase { type: 'householdMember'; memberRole?: HouseholdRole }
 /** Any field that may appear inside a group (groups do not nest). */
 export type LeafField =
   | TextField | TextareaField | EmailField | PhoneField | NumberField | DateField | SelectField
   | RadioField | CheckboxesField | YesNoField | AddressField | GeolocationField | FileField
   | HouseholdMemberField;
-/** Repeatable block (e.g. one item per child); its value is an array of objects. */
+/** Repeatable block (e.g. one item per child); the value is an array of objects, 20 at most by default. */
 export interface GroupField extends FieldBase { type: 'group'; fields: LeafField[]; minItems?: number; maxItems?: number }
+/** Any field of the language, discriminated by `type`. */
 export type Field = LeafField | GroupField;
 
+/** One step of the form; a hidden page hides all its fields. */
 export interface FormPage { id: string; title: string; description?: string; visibleWhen?: Condition; fields: Field[] }
+/** The form of a procedure, as stored in JSON. */
 export interface FormDefinition { version: 1; pages: FormPage[] }
 
 /** Normalised value of an `address` field. */
@@ -131,22 +152,23 @@ const OptionSchema = Type.Object({ value: nonEmpty(200), label: nonEmpty(500) })
 const optionsProps = { options: Type.Array(OptionSchema, { minItems: 1 }) };
 
 const baseProps = {
-  name: Type.String({ pattern: FIELD_NAME_PATTERN, maxLength: 64 }),
+  name: Type.String({ pattern: FIELD_NAME_PATTERN, maxLength: 64, description: 'Clé de la valeur dans les réponses, unique dans le formulaire (ou dans son groupe).' }),
   label: nonEmpty(500),
   hint: Type.Optional(Type.String({ maxLength: 2000 })),
   required: Type.Optional(Type.Boolean()),
-  visibleWhen: Type.Optional(Type.Ref(CONDITION_REF)),
-  prefill: Type.Optional(Type.Union([PrefillSchemas.citizen, PrefillSchemas.household])),
+  visibleWhen: Type.Optional(Type.Ref(CONDITION_REF, { description: 'Le champ n’est affiché (et demandé) que si la condition est vraie.' })),
+  prefill: Type.Optional(Type.Union([PrefillSchemas.citizen, PrefillSchemas.household], { description: 'Valeur initiale proposée depuis le profil de l’usager ou son foyer.' })),
 };
 
-function fieldSchema<T extends FieldType, P extends TProperties>(type: T, props: P): TObject {
+function fieldSchema(type: FieldType, props: TProperties): TObject {
   return Type.Object({ type: Type.Literal(type), ...baseProps, ...props });
 }
 
 const leafFieldSchemas = {
   text: fieldSchema('text', {
     minLength: count(0), maxLength: count(1),
-    pattern: Type.Optional(nonEmpty(1000)), patternMessage: Type.Optional(nonEmpty(500)),
+    pattern: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'Expression régulière que toute la saisie doit respecter (comme l’attribut HTML pattern).' })),
+    patternMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Message affiché quand la saisie ne respecte pas pattern.' })),
   }),
   textarea: fieldSchema('textarea', { minLength: count(0), maxLength: count(1) }),
   email: fieldSchema('email', {}),
@@ -155,8 +177,8 @@ const leafFieldSchemas = {
     min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()), integer: Type.Optional(Type.Boolean()),
   }),
   date: fieldSchema('date', {
-    min: Type.Optional(Type.String({ pattern: DATE_BOUND_PATTERN })),
-    max: Type.Optional(Type.String({ pattern: DATE_BOUND_PATTERN })),
+    min: Type.Optional(Type.String({ pattern: DATE_BOUND_PATTERN, description: 'Date AAAA-MM-JJ ou « today ».' })),
+    max: Type.Optional(Type.String({ pattern: DATE_BOUND_PATTERN, description: 'Date AAAA-MM-JJ ou « today ».' })),
   }),
   select: fieldSchema('select', optionsProps),
   radio: fieldSchema('radio', optionsProps),
@@ -179,6 +201,7 @@ export const FieldSchemas: Record<FieldType, TObject> = {
   group: fieldSchema('group', { fields: Type.Array(LeafFieldSchema, { minItems: 1 }), minItems: count(0), maxItems: count(1) }),
 };
 
+/** Schema of one page; its conditions refer to the condition definition by `$ref`. */
 export const PageSchema = Type.Object({
   id: Type.String({ pattern: PAGE_ID_PATTERN, maxLength: 64 }),
   title: nonEmpty(500),
@@ -187,7 +210,7 @@ export const PageSchema = Type.Object({
   fields: Type.Array(Type.Union(Object.values(FieldSchemas))),
 });
 
-/** The top-level object, whose pages refer to the condition definition by `$ref`. */
+/** Schema of the top-level object; only complete inside `FormDefinitionSchema`, which defines the condition. */
 export const FormDefinitionObjectSchema = Type.Object({
   version: Type.Literal(1),
   pages: Type.Array(PageSchema, { minItems: 1 }),
@@ -202,6 +225,8 @@ export const FormDefinitionObjectSchema = Type.Object({
  * (unique names, condition targets, regexes…).
  */
 export const FormDefinitionSchema = Type.Cyclic({
-  [CONDITION_REF]: Type.Union(Object.values(ConditionSchemas)),
+  [CONDITION_REF]: Type.Union(Object.values(ConditionSchemas), {
+    description: 'Condition d’affichage : { all: [...] }, { any: [...] }, { not: ... } ou { field, op, value } sur un champ placé avant.',
+  }),
   FormDefinition: FormDefinitionObjectSchema,
 }, 'FormDefinition', { title: 'Définition de formulaire' });

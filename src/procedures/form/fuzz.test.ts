@@ -43,7 +43,7 @@ const submission = {
 describe('fuzzing', () => {
   it('checkFormDefinition never throws on mutated definitions', () => {
     const next = random(42);
-    for (let round = 0; round < 2000; round += 1) {
+    for (let round = 0; round < 1000; round += 1) {
       const def = mutate(schoolForm, next);
       expect(() => checkFormDefinition(def)).not.toThrow();
     }
@@ -52,7 +52,7 @@ describe('fuzzing', () => {
 
   it('validateSubmission never throws on mutated submissions', () => {
     const next = random(7);
-    for (let round = 0; round < 3000; round += 1) {
+    for (let round = 0; round < 1500; round += 1) {
       const data = mutate(submission, next);
       expect(() => validateSubmission(schoolForm, data, { hiddenFields: round % 2 === 0 ? 'reject' : 'drop' })).not.toThrow();
     }
@@ -62,13 +62,13 @@ describe('fuzzing', () => {
   it('validateSubmission never throws with any definition that passes checkFormDefinition', () => {
     const next = random(99);
     let checked = 0;
-    for (let round = 0; round < 5000; round += 1) {
+    for (let round = 0; round < 3000; round += 1) {
       const def = mutate(schoolForm, next, 0.004) as FormDefinition;
       if (checkFormDefinition(def).length > 0) continue;
       checked += 1;
       expect(() => validateSubmission(def, mutate(submission, next), { hiddenFields: 'reject' })).not.toThrow();
     }
-    expect(checked).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(50);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
