@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 
 /** Who did something to a case. */
 export interface Actor {
@@ -22,7 +23,9 @@ export const GENESIS_HASH = '0'.repeat(64);
  * breaks the chain from that point on, which `guichet journal verify` reports.
  */
 export function chainHash(previousHash: string, caseReference: string, event: JournalEvent): string {
-  const canonical = JSON.stringify([caseReference, event.seq, event.type, event.actor.type, event.actor.id, event.payload, event.createdAt]);
+  // RFC 8785 canonical JSON: PostgreSQL's jsonb gives keys back in its own order, so the hash
+  // must not depend on the order in which they were written.
+  const canonical = canonicalize([caseReference, event.seq, event.type, event.actor.type, event.actor.id, event.payload, event.createdAt]) ?? '';
   return createHash('sha256').update(previousHash).update('\n').update(canonical).digest('hex');
 }
 

@@ -27,6 +27,19 @@ export interface NewCase {
   receivedAt: string;
   dueAt: string | null;
   implicitDecisionAt: string | null;
+  workflowId?: number | null;
+}
+
+/** What a workflow transition may change on a case, all at once. */
+export interface CasePatch {
+  status?: string;
+  statusEnteredAt?: string;
+  departmentId?: number;
+  assignedAgentId?: number | null;
+  dueAt?: string | null;
+  closedAt?: string | null;
+  outcome?: string | null;
+  labels?: string[];
 }
 
 export interface CaseFilter {
@@ -85,10 +98,52 @@ export const caseRepository = {
         version: 1,
         created_at: now,
         updated_at: now,
+        workflow_id: c.workflowId ?? null,
+        status_entered_at: c.receivedAt,
+        labels: '[]',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
+  },
+
+  /**
+   * Applies a change if nobody changed the case since `expectedVersion` was read; returns false
+   * otherwise, so two agents never silently overwrite each other.
+   */
+  async applyChange(db: Executor, caseId: number, expectedVersion: number, patch: CasePatch, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('cases')
+      .set((eb) => ({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.statusEnteredAt !== undefined ? { status_entered_at: patch.statusEnteredAt } : {}),
+        ...(patch.departmentId !== undefined ? { department_id: patch.departmentId } : {}),
+        ...(patch.assignedAgentId !== undefined ? { assigned_agent_id: patch.assignedAgentId } : {}),
+        ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
+        ...(patch.closedAt !== undefined ? { closed_at: patch.closedAt } : {}),
+        ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
+        ...(patch.labels !== undefined ? { labels: toJson(patch.labels) } : {}),
+        version: eb('version', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', caseId)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  },
+
+  /** Starts a period during which the case waits for the citizen and its clock is stopped. */
+  async startPause(db: Executor, caseId: number, reason: string, now: string): Promise<void> {
+    await db.insertInto('case_pauses').values({ case_id: caseId, reason, started_at: now, ended_at: null }).execute();
+  },
+
+  async endOpenPauses(db: Executor, caseId: number, now: string): Promise<void> {
+    await db.updateTable('case_pauses').set({ ended_at: now }).where('case_id', '=', caseId).where('ended_at', 'is', null).execute();
+  },
+
+  async listPauses(db: Executor, caseId: number): Promise<{ from: string; to: string | null; reason: string }[]> {
+    const rows = await db.selectFrom('case_pauses').select(['started_at', 'ended_at', 'reason']).where('case_id', '=', caseId).orderBy('started_at').execute();
+    return rows.map((r) => ({ from: r.started_at, to: r.ended_at, reason: r.reason }));
   },
 
   /**
@@ -246,6 +301,11 @@ function toCaseView(r: CaseViewRow) {
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    workflowId: r.workflow_id,
+    labels: fromJson<string[]>(r.labels),
+    statusEnteredAt: r.status_entered_at,
+    organisationId: r.organisation_id,
+    procedureId: r.procedure_id,
   };
 }
 

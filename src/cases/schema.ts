@@ -74,7 +74,8 @@ export const CaseSchema = Type.Object({
   implicitDecisionAt: Nullable(Type.String({ format: 'date-time' })),
   closedAt: Nullable(Type.String({ format: 'date-time' })),
   outcome: Nullable(Type.String()),
-  version: Type.Integer(),
+  labels: Type.Array(Type.String()),
+  version: Type.Integer({ description: 'Incrémentée à chaque changement ; à renvoyer en expectedVersion.' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

@@ -24,6 +24,34 @@ export interface MatchCandidate {
 
 /** Every query on citizens and their contact tables. */
 export const citizenRepository = {
+  /** Name and primary contacts, for messages and templates. */
+  async findSummary(db: Executor, id: number) {
+    const row = await db
+      .selectFrom('citizens as c')
+      .select((eb) => [
+        'c.id',
+        'c.civility',
+        'c.first_names',
+        'c.birth_name',
+        'c.usage_name',
+        eb.selectFrom('citizen_emails').select('email').whereRef('citizen_id', '=', 'c.id').orderBy('is_primary', 'desc').orderBy('id').limit(1).as('email'),
+        eb.selectFrom('citizen_phones').select('phone').whereRef('citizen_id', '=', 'c.id').orderBy('is_primary', 'desc').orderBy('id').limit(1).as('phone'),
+      ])
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const lastName = row.usage_name ?? row.birth_name ?? '';
+    return {
+      id: row.id,
+      civility: row.civility,
+      firstNames: row.first_names ?? '',
+      lastName,
+      fullName: [row.first_names, lastName].filter(Boolean).join(' '),
+      email: row.email,
+      phone: row.phone,
+    };
+  },
+
   async findByIdentity(db: Executor, provider: string, subject: string): Promise<number | undefined> {
     const row = await db
       .selectFrom('citizen_identities')

@@ -1,7 +1,8 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Db, Dialect } from './database.js';
 import * as m001 from './migrations/001_core.js';
+import * as m002 from './migrations/002_workflows.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -10,6 +11,7 @@ interface DialectMigration {
 /** Migrations in order. Each receives the dialect so one file serves SQLite and PostgreSQL. */
 const migrations: Record<string, DialectMigration> = {
   '001_core': m001,
+  '002_workflows': m002,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -23,7 +25,14 @@ class StaticProvider implements MigrationProvider {
 
 /** Brings the schema to the latest version; throws with the failing migration's name. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider(db.dialect) });
+  // On PostgreSQL, Kysely looks for its bookkeeping table in every schema it can see: name ours,
+  // or a database holding several Guichet schemas (tests, bench) would skip migrations.
+  const migrationTableSchema = db.dialect === 'postgres' ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticProvider(db.dialect),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error) {
@@ -32,4 +41,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+  return rows[0]?.schema ?? 'public';
 }

@@ -182,6 +182,42 @@ export interface CaseTable {
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  workflow_id: number | null;
+  labels: ColumnType<Json, Json | undefined, Json>;
+  status_entered_at: Timestamp | null;
+}
+
+export interface WorkflowTable {
+  id: Generated<number>;
+  procedure_id: number;
+  version: number;
+  definition: Json;
+  published_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface CasePauseTable {
+  id: Generated<number>;
+  case_id: number;
+  reason: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  case_id: number;
+  direction: 'in' | 'out';
+  channel: string;
+  recipient: string | null;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  status: string;
+  message_id: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
 }
 
 export interface CaseJournalTable {
@@ -263,4 +299,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   api_tokens: ApiTokenTable;
   attachments: AttachmentTable;
+  workflows: WorkflowTable;
+  case_pauses: CasePauseTable;
+  messages: MessageTable;
 }

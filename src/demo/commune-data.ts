@@ -22,6 +22,15 @@ export const DEMO_ORGANISATION = {
 /** Town-hall centre; the "Quartier des Tilleuls" lies just north-east of it. */
 export const DEMO_CENTRE = { lat: 47.39, lon: 0.69 } as const;
 
+/** The "Quartier des Tilleuls" as GeoJSON ([longitude, latitude], closed ring), for sector routing. */
+export const TILLEULS_SECTOR = {
+  type: 'Polygon' as const,
+  coordinates: [[[0.69, 47.39], [0.702, 47.3905], [0.7035, 47.396], [0.697, 47.3985], [0.6895, 47.3965], [0.69, 47.39]]],
+};
+
+/** A rectangle lying entirely inside the Tilleuls polygon: points drawn from it route by sector. */
+export const TILLEULS_INNER_BOX = { minLat: 47.391, maxLat: 47.396, minLon: 0.691, maxLon: 0.701 } as const;
+
 const WEEKDAYS: OpeningHoursJson = {
   mon: [['08:30', '12:00'], ['13:30', '17:30']],
   tue: [['08:30', '12:00'], ['13:30', '17:30']],

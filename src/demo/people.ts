@@ -19,6 +19,12 @@ export const MALE_FIRST_NAMES = [
   'Noé', 'Sacha', 'Tom', 'Éric', 'Patrick', 'Alain', 'Bernard', 'François', 'Olivier', 'Vincent',
 ] as const;
 
+/** Names given in the last twenty years, for children and teenagers. */
+const CHILD_FIRST_NAMES = {
+  F: ['Léa', 'Manon', 'Chloé', 'Emma', 'Inès', 'Louise', 'Jade', 'Alice', 'Zoé', 'Lina', 'Rose', 'Ambre', 'Mila', 'Anna'],
+  M: ['Lucas', 'Hugo', 'Louis', 'Gabriel', 'Arthur', 'Jules', 'Nathan', 'Théo', 'Raphaël', 'Léo', 'Adam', 'Noé', 'Sacha', 'Tom'],
+} as const;
+
 export const LAST_NAMES = [
   'Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau',
   'Simon', 'Laurent', 'Lefebvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier',
@@ -53,8 +59,8 @@ export function randomPerson(rng: Rng, civility: 'M' | 'Mme' = rng.chance(0.52) 
   return { civility, firstNames: first, lastName: lastName ?? rng.pick(LAST_NAMES) };
 }
 
-export function randomFirstName(rng: Rng): string {
-  return rng.chance(0.5) ? rng.pick(FEMALE_FIRST_NAMES) : rng.pick(MALE_FIRST_NAMES);
+export function randomChildFirstName(rng: Rng, sex: 'F' | 'M' = rng.chance(0.5) ? 'F' : 'M'): string {
+  return rng.pick(CHILD_FIRST_NAMES[sex]);
 }
 
 /** "Élodie Da Silva" → "elodie.da-silva", the local part of a made-up address. */

@@ -128,7 +128,7 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
     }
   }
 
-  const location = locationOf(procedure.form, form.ok ? form.value : {}, request.location);
+  const location = locationOf(procedure, form.ok ? form.value : {}, request.location);
   if (location && (location.lat === null) !== (location.lon === null)) {
     errors.push({ field: 'location', code: 'invalid', message: 'Indiquez la latitude et la longitude ensemble.' });
   }
@@ -299,11 +299,16 @@ function fileFieldValues(form: FormDefinition, data: Record<string, unknown>): M
 }
 
 /** The case's location: the explicit one, else the form's first geolocation or address field. */
-function locationOf(form: FormDefinition, data: Record<string, unknown>, explicit: IntakeRequest['location']): CheckedRequest['location'] {
+/**
+ * Where the request is about: the explicit location, else the form's point or address — the latter
+ * only for located procedures, where an address names a place (a pothole), not the citizen's home.
+ */
+function locationOf(procedure: Procedure, data: Record<string, unknown>, explicit: IntakeRequest['location']): CheckedRequest['location'] {
   if (explicit && (explicit.address !== undefined || explicit.lat !== undefined || explicit.lon !== undefined)) {
     return { address: explicit.address ?? null, lat: explicit.lat ?? null, lon: explicit.lon ?? null };
   }
-  for (const page of form.pages) {
+  if (!procedure.isLocated) return null;
+  for (const page of procedure.form.pages) {
     for (const field of page.fields) {
       const value = data[field.name] as Record<string, unknown> | undefined;
       if (!value) continue;

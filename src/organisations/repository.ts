@@ -24,6 +24,16 @@ export const organisationRepository = {
     return row ? toDepartment(row) : undefined;
   },
 
+  async findDepartmentBySlug(db: Executor, organisationId: number, slug: string) {
+    const row = await db.selectFrom('departments').selectAll().where('organisation_id', '=', organisationId).where('slug', '=', slug).executeTakeFirst();
+    return row ? toDepartment(row) : undefined;
+  },
+
+  async findAgentIdByEmail(db: Executor, organisationId: number, email: string): Promise<number | undefined> {
+    const row = await db.selectFrom('agents').select('id').where('organisation_id', '=', organisationId).where('email', '=', email.toLowerCase()).executeTakeFirst();
+    return row?.id;
+  },
+
   async findReception(db: Executor, organisationId: number) {
     const row = await db
       .selectFrom('departments')

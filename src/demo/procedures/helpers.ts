@@ -7,11 +7,6 @@ export function options(pairs: readonly (readonly [string, string])[]): SelectOp
   return pairs.map(([value, label]) => ({ value, label }));
 }
 
-/** The values of a list of options, to draw from in generators. */
-export function valuesOf(pairs: readonly (readonly [string, string])[]): string[] {
-  return pairs.map(([value]) => value);
-}
-
 /** The label of a value, for case subjects. */
 export function labelOf(pairs: readonly (readonly [string, string])[], value: unknown): string {
   return pairs.find(([v]) => v === value)?.[1] ?? String(value);

@@ -16,7 +16,7 @@ export interface SampleContext {
   /** Local date of receipt (YYYY-MM-DD): dates in the form are drawn around it. */
   today: string;
   /** Who asks; null for an anonymous request. */
-  citizen: (Person & { birthDate: string | null; address: StreetAddress | null }) | null;
+  citizen: (Person & { birthDate: string | null; address: StreetAddress | null; email: string | null; phone: string | null }) | null;
   /** Children of the citizen's household, with their `household_members` id. */
   children: { id: string; firstNames: string; lastName: string; birthDate: string | null }[];
 }
