@@ -4,6 +4,7 @@ import type { FormDefinition } from '../src/procedures/form/definition.js';
 import { procedureRepository, type NewProcedure } from '../src/procedures/repository.js';
 import { routingRepository, type RoutingRule } from '../src/routing/repository.js';
 import { createToken, type Scope } from '../src/tokens/service.js';
+import { forgetConfiguration } from '../src/configuration/cache.js';
 
 const now = () => new Date().toISOString();
 
@@ -18,6 +19,7 @@ export async function makeOrganisation(db: Db, slug = 'ville-test') {
 }
 
 export async function makeDepartment(db: Db, organisationId: number, slug: string, options: { reception?: boolean; parentId?: number } = {}) {
+  forgetConfiguration();
   const row = await db.kysely
     .insertInto('departments')
     .values({

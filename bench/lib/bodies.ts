@@ -8,7 +8,7 @@
  * later ones match it by e-mail, as in real life where most requesters come back.
  */
 import { createRng, type Rng } from '../../src/demo/prng.js';
-import { emailLocalPart, randomPerson, type Person } from '../../src/demo/people.js';
+import { emailLocalPart, fictionPhone, randomPerson, type Person } from '../../src/demo/people.js';
 import { STREET_REPORT } from '../../src/demo/procedures/street-reports.js';
 
 export const INTAKE_PROCEDURE = STREET_REPORT.procedure.slug;
@@ -18,17 +18,12 @@ interface PoolCitizen extends Person {
   phone?: string;
 }
 
-function mobilePhone(rng: Rng): string {
-  const pairs = Array.from({ length: 4 }, () => String(rng.int(0, 99)).padStart(2, '0'));
-  return `06 ${pairs.join(' ')}`;
-}
-
 function citizenPool(rng: Rng, size: number, runTag: string): PoolCitizen[] {
   return Array.from({ length: size }, (_, i) => {
     const person = randomPerson(rng);
     // The run tag keeps pools of successive runs apart, so each run starts with new citizens.
     const email = `${emailLocalPart(person.firstNames, person.lastName)}.${runTag}${i}@example.fr`;
-    return { ...person, email, ...(rng.chance(0.5) ? { phone: mobilePhone(rng) } : {}) };
+    return { ...person, email, ...(rng.chance(0.5) ? { phone: fictionPhone(rng) } : {}) };
   });
 }
 

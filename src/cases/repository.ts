@@ -149,15 +149,20 @@ export const caseRepository = {
   /**
    * Appends events to a case's journal, each hash-chained to the one before. Called inside the
    * transaction that changes the case, so the change and its trace commit together.
+   * `newCase` says the journal is empty (the case was inserted in this transaction): no need to
+   * read where the chain ends.
    */
-  async appendJournal(db: Executor, caseId: number, caseReference: string, events: { type: string; actor: Actor; payload: Record<string, unknown> }[], now: string): Promise<void> {
-    const last = await db
-      .selectFrom('case_journal')
-      .select(['seq', 'hash'])
-      .where('case_id', '=', caseId)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+  async appendJournal(
+    db: Executor,
+    caseId: number,
+    caseReference: string,
+    events: { type: string; actor: Actor; payload: Record<string, unknown> }[],
+    now: string,
+    options: { newCase?: boolean } = {},
+  ): Promise<void> {
+    const last = options.newCase
+      ? undefined
+      : await db.selectFrom('case_journal').select(['seq', 'hash']).where('case_id', '=', caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     let seq = last?.seq ?? 0;
     let previous = last?.hash ?? GENESIS_HASH;
     const rows = events.map((e) => {

@@ -37,7 +37,8 @@ export async function matchOrCreateCitizen(db: Executor, organisationId: number,
     const candidates = await lookup();
     const strong = candidates.find((c) => namesAgree(claim.identity, c));
     if (strong) {
-      await citizenRepository.addMissingContacts(db, strong.id, claim.contacts);
+      // The contact it was found by is known already.
+      await citizenRepository.addMissingContacts(db, strong.id, { ...claim.contacts, [by]: undefined });
       if (claim.verified) await citizenRepository.attachVerifiedIdentity(db, strong.id, claim.verified, now);
       return { citizenId: strong.id, by, possibleDuplicateOf: null };
     }

@@ -130,13 +130,39 @@ export const citizenRepository = {
 
   /** Adds the contacts the citizen does not have yet; existing ones are left as they are. */
   async addMissingContacts(db: Executor, citizenId: number, contacts: CitizenContacts): Promise<void> {
+    // One statement each (insert … where not exists): intake runs this on every returning citizen.
+    // The casts tell PostgreSQL the parameters' types, which a select without a table cannot give.
     if (contacts.email) {
-      const has = await db.selectFrom('citizen_emails').select('id').where('citizen_id', '=', citizenId).where('email', '=', contacts.email).executeTakeFirst();
-      if (!has) await db.insertInto('citizen_emails').values({ citizen_id: citizenId, email: contacts.email, is_primary: 0, verified_at: null }).execute();
+      const email = contacts.email;
+      await db
+        .insertInto('citizen_emails')
+        .columns(['citizen_id', 'email', 'is_primary'])
+        .expression(
+          db
+            .selectNoFrom((eb) => [
+              eb.cast(eb.val(citizenId), 'integer').as('citizen_id'),
+              eb.cast(eb.val(email), 'text').as('email'),
+              eb.cast(eb.val(0), 'integer').as('is_primary'),
+            ])
+            .where(({ not, exists, selectFrom }) => not(exists(selectFrom('citizen_emails').select('id').where('citizen_id', '=', citizenId).where('email', '=', email)))),
+        )
+        .execute();
     }
     if (contacts.phone) {
-      const has = await db.selectFrom('citizen_phones').select('id').where('citizen_id', '=', citizenId).where('phone', '=', contacts.phone).executeTakeFirst();
-      if (!has) await db.insertInto('citizen_phones').values({ citizen_id: citizenId, phone: contacts.phone, is_primary: 0 }).execute();
+      const phone = contacts.phone;
+      await db
+        .insertInto('citizen_phones')
+        .columns(['citizen_id', 'phone', 'is_primary'])
+        .expression(
+          db
+            .selectNoFrom((eb) => [
+              eb.cast(eb.val(citizenId), 'integer').as('citizen_id'),
+              eb.cast(eb.val(phone), 'text').as('phone'),
+              eb.cast(eb.val(0), 'integer').as('is_primary'),
+            ])
+            .where(({ not, exists, selectFrom }) => not(exists(selectFrom('citizen_phones').select('id').where('citizen_id', '=', citizenId).where('phone', '=', phone)))),
+        )
+        .execute();
     }
     if (contacts.address) {
       const has = await db.selectFrom('citizen_addresses').select('id').where('citizen_id', '=', citizenId).executeTakeFirst();

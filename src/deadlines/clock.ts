@@ -33,7 +33,17 @@ const EPSILON = 1e-9;
 const MAX_DAYS = 366 * 200;
 
 /** Rejects calendars that would make a walk meaningless or endless. */
+const checkedCalendars = new Set<string>();
+
 export function assertCalendar(calendar: ClockCalendar, unit?: BusinessUnit): void {
+  const checkedKey = `${calendarKey(calendar)}|${unit ?? ''}`;
+  if (checkedCalendars.has(checkedKey)) return;
+  assertCalendarUncached(calendar, unit);
+  if (checkedCalendars.size >= 1_000) checkedCalendars.clear();
+  checkedCalendars.add(checkedKey);
+}
+
+function assertCalendarUncached(calendar: ClockCalendar, unit?: BusinessUnit): void {
   if (!DateTime.now().setZone(calendar.zone).isValid) {
     throw new RangeError(`Fuseau horaire invalide « ${calendar.zone} ».`);
   }
@@ -47,6 +57,38 @@ export function assertCalendar(calendar: ClockCalendar, unit?: BusinessUnit): vo
         : "Aucune plage d'ouverture : impossible de compter des heures ouvrées.",
     );
   }
+}
+
+/** One local day of the calendar: its start, weekday and opening spans as instants. */
+interface LocalDay {
+  dayStart: number;
+  weekday: number;
+  open: Span[];
+  next: string;
+}
+
+/**
+ * Local days already turned into instants, per calendar. Every intake walks the same few weeks
+ * ahead, and luxon's zone arithmetic is costly: computing a day once per process (bounded, as
+ * opening hours may change) keeps the deadline off the intake's critical path.
+ */
+const localDays = new Map<string, LocalDay>();
+const LOCAL_DAYS_MAX = 50_000;
+
+function calendarKey(calendar: ClockCalendar): string {
+  return `${calendar.zone}|${calendar.alsaceMoselle ? 1 : 0}|${JSON.stringify(calendar.openingHours)}`;
+}
+
+function localDay(isoDate: string, calendar: ClockCalendar, key: string): LocalDay {
+  const cacheKey = `${key}|${isoDate}`;
+  let cached = localDays.get(cacheKey);
+  if (!cached) {
+    const day = DateTime.fromISO(isoDate, { zone: calendar.zone });
+    cached = { dayStart: day.toMillis(), weekday: day.weekday, open: openSpans(day, calendar), next: day.plus({ days: 1 }).toISODate()! };
+    if (localDays.size >= LOCAL_DAYS_MAX) localDays.clear();
+    localDays.set(cacheKey, cached);
+  }
+  return cached;
 }
 
 /** Opening spans of one local day as instants, sorted; empty on public holidays. */
@@ -103,17 +145,18 @@ function subtract(spans: readonly Span[], holes: readonly Span[]): Span[] {
  */
 function* clockDays(unit: BusinessUnit, receivedAt: Date, calendar: ClockCalendar, pauses: readonly Span[]): Generator<ClockDay> {
   const receivedMs = receivedAt.getTime();
-  let day = DateTime.fromJSDate(receivedAt, { zone: calendar.zone }).startOf('day');
-  if (unit === 'business_days') day = day.plus({ days: 1 });
-  for (let walked = 0; walked < MAX_DAYS; walked++, day = day.plus({ days: 1 })) {
+  const key = calendarKey(calendar);
+  let day = localDay(DateTime.fromJSDate(receivedAt, { zone: calendar.zone }).toISODate()!, calendar, key);
+  if (unit === 'business_days') day = localDay(day.next, calendar, key);
+  for (let walked = 0; walked < MAX_DAYS; walked++, day = localDay(day.next, calendar, key)) {
     if (unit === 'business_days' && day.weekday > 5) continue;
-    const open = openSpans(day, calendar);
+    const open = day.open;
     if (open.length === 0) continue;
     const clipped = open
       .map(([start, end]): Span => [Math.max(start, receivedMs), end])
       .filter(([start, end]) => end > start);
     const unitMs = unit === 'business_hours' ? 1 : open.reduce((sum, [start, end]) => sum + end - start, 0);
-    yield { dayStart: day.toMillis(), spans: subtract(clipped, pauses), unitMs };
+    yield { dayStart: day.dayStart, spans: subtract(clipped, pauses), unitMs };
   }
   throw new RangeError('Échéance introuvable : aucun temps ouvré dans les 200 ans suivant la réception.');
 }

@@ -8,6 +8,7 @@ import type { Executor } from '../db/transaction.js';
 import { toJson } from '../db/transaction.js';
 import { insertMany } from '../cases/bulk-repository.js';
 import type { OpeningHoursJson } from '../organisations/types.js';
+import { forgetConfiguration } from '../configuration/cache.js';
 
 export interface NewOrganisation {
   slug: string;
@@ -86,6 +87,7 @@ export const demoRepository = {
   },
 
   async insertDepartment(db: Executor, organisationId: number, d: NewDepartment, now: string): Promise<number> {
+    forgetConfiguration();
     const row = await db
       .insertInto('departments')
       .values({

@@ -18,6 +18,7 @@ import { routingRepository } from '../routing/repository.js';
 import { decideRoute, type RoutingDecision } from '../routing/rules.js';
 import { citizenForm } from './citizen-form.js';
 import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
+import { cachedConfiguration } from '../configuration/cache.js';
 
 /** What a channel hands to the intake: the request as received, not yet trusted. */
 export interface IntakeRequest {
@@ -72,7 +73,9 @@ export async function submitCase(deps: IntakeDeps, request: IntakeRequest): Prom
     const previous = await replay(db.kysely, request.idempotency);
     if (previous) return { receipt: previous, replayed: true };
   }
-  const procedure = await procedureRepository.findBySlug(db.kysely, request.organisationId, request.procedureSlug);
+  const procedure = await cachedConfiguration(db.kysely, `procedure:${request.organisationId}:${request.procedureSlug}`, () =>
+    procedureRepository.findBySlug(db.kysely, request.organisationId, request.procedureSlug),
+  );
   if (!procedure) throw new AppError('unknown_procedure', `Aucune démarche « ${request.procedureSlug} ».`, [
     { field: 'procedure', code: 'unknown_procedure', message: 'Cette démarche n’existe pas.' },
   ]);
@@ -82,7 +85,8 @@ export async function submitCase(deps: IntakeDeps, request: IntakeRequest): Prom
   const checked = validateRequest(procedure, request);
   const receivedAt = request.receivedAt ?? new Date().toISOString();
   try {
-    const receipt = await transaction(db, (trx) => persist(trx, deps, procedure, request, checked, receivedAt));
+    const plan = await planCase(deps, procedure, request, checked, receivedAt);
+    const receipt = await transaction(db, (trx) => persist(trx, procedure, request, checked, plan));
     return { receipt, replayed: false };
   } catch (error) {
     // A concurrent request with the same key won the race: answer as it was answered.
@@ -136,23 +140,28 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
   return { data: form.value, claim, attachmentIds: fileFieldValues(procedure.form, form.value), location };
 }
 
-async function persist(
-  trx: Executor,
-  deps: IntakeDeps,
-  procedure: Procedure,
-  request: IntakeRequest,
-  checked: CheckedRequest,
-  receivedAt: string,
-): Promise<IntakeReceipt> {
-  const now = new Date().toISOString();
-  const organisationId = request.organisationId;
-  await checkAttachments(trx, organisationId, checked.attachmentIds);
+/** What can be decided before the transaction: reads and computations that hold no lock. */
+interface CasePlan {
+  receivedAt: string;
+  department: { department: Department; decision: RoutingDecision };
+  dueAt: string;
+  implicitDecisionAt: string | null;
+  year: number;
+  /** Taken ahead on PostgreSQL only; see planCase. */
+  reference: string | null;
+}
 
-  const citizen = checked.claim ? await matchOrCreateCitizen(trx, organisationId, checked.claim, now) : null;
-  const department = await route(trx, organisationId, procedure, checked);
-  const year = DateTime.fromISO(receivedAt, { zone: deps.timezone }).year;
-  const reference = formatReference(year, await caseRepository.nextReferenceNumber(trx, organisationId, year));
-  const trackingCode = newTrackingCode();
+/**
+ * Routes and schedules the case outside the write transaction, so that the transaction holds its
+ * locks only for the writes. On PostgreSQL the reference number is taken here too, in its own
+ * statement: inside the transaction the counter row would stay locked until the commit and every
+ * concurrent intake would queue behind it. An intake that then fails leaves a gap in the
+ * numbering; references are unique, not gapless. SQLite has a single writer anyway, so there the
+ * number is taken inside the transaction and the sequence has no gaps.
+ */
+async function planCase(deps: IntakeDeps, procedure: Procedure, request: IntakeRequest, checked: CheckedRequest, receivedAt: string): Promise<CasePlan> {
+  const { db } = deps;
+  const department = await route(db.kysely, request.organisationId, procedure, checked);
   const received = new Date(receivedAt);
   const dueAt = computeDueAt(received, procedure.target, {
     zone: deps.timezone,
@@ -162,6 +171,21 @@ async function persist(
     procedure.silence.regime !== 'none' && procedure.silence.delay
       ? (implicitDecisionDate(received, procedure.silence.delay, deps.timezone)?.toISOString() ?? null)
       : null;
+  const year = DateTime.fromISO(receivedAt, { zone: deps.timezone }).year;
+  const reference =
+    db.dialect === 'postgres' ? formatReference(year, await caseRepository.nextReferenceNumber(db.kysely, request.organisationId, year)) : null;
+  return { receivedAt, department, dueAt, implicitDecisionAt, year, reference };
+}
+
+async function persist(trx: Executor, procedure: Procedure, request: IntakeRequest, checked: CheckedRequest, plan: CasePlan): Promise<IntakeReceipt> {
+  const now = new Date().toISOString();
+  const organisationId = request.organisationId;
+  const { receivedAt, department, dueAt, implicitDecisionAt } = plan;
+  await checkAttachments(trx, organisationId, checked.attachmentIds);
+
+  const citizen = checked.claim ? await matchOrCreateCitizen(trx, organisationId, checked.claim, now) : null;
+  const reference = plan.reference ?? formatReference(plan.year, await caseRepository.nextReferenceNumber(trx, organisationId, plan.year));
+  const trackingCode = newTrackingCode();
   const contactEmail = checked.claim?.contacts.email ?? null;
 
   const caseId = await caseRepository.insert(
@@ -211,6 +235,7 @@ async function persist(
       },
     ],
     now,
+    { newCase: true },
   );
   await caseRepository.enqueueOutbox(
     trx,
@@ -245,12 +270,12 @@ async function persist(
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
-async function route(trx: Executor, organisationId: number, procedure: Procedure, checked: CheckedRequest): Promise<{ department: Department; decision: RoutingDecision }> {
-  const rules = await routingRepository.rulesFor(trx, organisationId, procedure.id);
-  const reception = await organisationRepository.findReception(trx, organisationId);
+async function route(db: Executor, organisationId: number, procedure: Procedure, checked: CheckedRequest): Promise<{ department: Department; decision: RoutingDecision }> {
+  const rules = await cachedConfiguration(db, `rules:${organisationId}:${procedure.id}`, () => routingRepository.rulesFor(db, organisationId, procedure.id));
+  const reception = await cachedConfiguration(db, `reception:${organisationId}`, () => organisationRepository.findReception(db, organisationId));
   const point = checked.location && checked.location.lat !== null && checked.location.lon !== null ? { lat: checked.location.lat, lon: checked.location.lon } : null;
   const decision = decideRoute(rules, { data: checked.data, point }, procedure.departmentId, reception?.id ?? procedure.departmentId);
-  const department = await organisationRepository.findDepartment(trx, decision.departmentId);
+  const department = await cachedConfiguration(db, `department:${decision.departmentId}`, () => organisationRepository.findDepartment(db, decision.departmentId));
   if (!department) throw new Error(`routing chose department ${decision.departmentId}, which does not exist`);
   return { department, decision };
 }

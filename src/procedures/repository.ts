@@ -3,6 +3,7 @@ import type { ProcedureTable } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 import { fromJson, toJson } from '../db/transaction.js';
 import type { FormDefinition } from './form/definition.js';
+import { forgetConfiguration } from '../configuration/cache.js';
 
 /** A procedure (démarche) as the rest of Guichet sees it. */
 export interface Procedure {
@@ -49,6 +50,7 @@ export const procedureRepository = {
   },
 
   async insert(db: Executor, p: NewProcedure, now: string): Promise<number> {
+    forgetConfiguration();
     const row = await db
       .insertInto('procedures')
       .values({

@@ -2,6 +2,7 @@ import type { Executor } from '../db/transaction.js';
 import { fromJson, toJson } from '../db/transaction.js';
 import type { Condition } from '../procedures/form/definition.js';
 import type { SectorGeometry } from './rules.js';
+import { forgetConfiguration } from '../configuration/cache.js';
 
 export interface RoutingRule {
   id: number;
@@ -37,6 +38,7 @@ export const routingRepository = {
   },
 
   async insert(db: Executor, organisationId: number, rule: Omit<RoutingRule, 'id'>): Promise<number> {
+    forgetConfiguration();
     const row = await db
       .insertInto('routing_rules')
       .values({
