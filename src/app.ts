@@ -1,6 +1,8 @@
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { attachmentRoutes } from './attachments/routes.js';
 import { caseRoutes } from './cases/routes.js';
@@ -9,6 +11,11 @@ import type { App, AppContext } from './http/context.js';
 import { problemPlugin } from './http/problem.js';
 import { problemRoutes } from './http/problem-routes.js';
 import { procedureRoutes } from './procedures/routes.js';
+import { workflowRoutes } from './workflow/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { sessionSecret } from './http/secret.js';
+import { uiAssetRoutes } from './http/ui/routes.js';
+import { devMailboxRoutes } from './messages/routes.js';
 
 /** Builds the HTTP application from its modules. No business logic lives here. */
 export async function buildApp(ctx: AppContext, options: FastifyServerOptions = {}): Promise<App> {
@@ -24,6 +31,8 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   app.decorate('ctx', ctx);
   app.decorateRequest('principal', null);
   await app.register(problemPlugin);
+  await app.register(cookie, { secret: sessionSecret(ctx.config) });
+  await app.register(formbody);
 
   await app.register(swagger, {
     openapi: {
@@ -46,5 +55,9 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(procedureRoutes);
   await app.register(caseRoutes);
   await app.register(attachmentRoutes);
+  await app.register(workflowRoutes);
+  await app.register(uiAssetRoutes);
+  await app.register(adminRoutes);
+  await app.register(devMailboxRoutes);
   return app;
 }

@@ -6,7 +6,8 @@ import { verifyAllJournals } from './cases/verify.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { organisationRepository } from './organisations/repository.js';
-import { openConfiguredDatabase, startServer } from './server.js';
+import { jobsCommand } from './jobs/cli.js';
+import { createLogger, openConfiguredDatabase, ROLES, startServer, type Role } from './server.js';
 import { createToken, SCOPES } from './tokens/service.js';
 
 const USAGE = `Guichet — plateforme de relation usager
@@ -14,12 +15,16 @@ const USAGE = `Guichet — plateforme de relation usager
 Usage : guichet <commande> [options]
 
   start                          migre, installe la commune de démonstration si la base est vide, puis sert
-  serve                          sert l’application (après « migrate »)
+  serve [--role web|worker|all]  sert l’application (après « migrate ») : web (HTTP), worker (tâches de fond)
+                                 ou all, les deux (par défaut)
   migrate                        met le schéma de la base à jour
   seed --demo [--cases N]        installe la commune « Ville de Démo » et N dossiers historiques
   token create --name NOM --scopes ${SCOPES.join(',')}
                                  crée un jeton d’API (affiché une seule fois)
   journal verify                 vérifie la chaîne d’empreintes du journal de chaque dossier
+  jobs [--limit N]               état des tâches de fond (envois, minuteries, webhooks) et tâches en échec
+  jobs retry ID | --all-dead     remet en file une tâche en échec (ou toutes)
+  jobs run                       exécute une fois les tâches dues, puis s’arrête
   config --markdown              affiche le tableau des variables d’environnement
 
 La configuration se fait par variables d’environnement (voir README).`;
@@ -38,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const db = openConfiguredDatabase(config);
+  let serving = false;
   try {
     switch (command) {
       case 'migrate':
@@ -49,13 +55,20 @@ async function main(argv: string[]): Promise<number> {
         return await token(db, rest);
       case 'journal':
         return await journal(db, rest);
-      case 'serve':
-        await startServer(config, db);
+      case 'jobs':
+        return await jobsCommand(db, config, rest, () => createLogger(config));
+      case 'serve': {
+        const role = parseRole(rest);
+        if (!role) return 2;
+        await startServer(config, db, role);
+        serving = true;
         return -1;
+      }
       case 'start':
         report(await migrateToLatest(db));
         await seedDemoIfEmpty(db, config);
-        await startServer(config, db);
+        await startServer(config, db, 'all');
+        serving = true;
         printWelcome(config);
         return -1;
       default:
@@ -64,8 +77,23 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     // Servers keep the database open until they are stopped.
-    if (command !== 'serve' && command !== 'start') await db.close();
+    if (!serving) await db.close();
   }
+}
+
+/** The --role of `serve`; undefined (after saying why) when it is not one of ROLES. */
+function parseRole(args: string[]): Role | undefined {
+  let values: { role?: string | undefined };
+  try {
+    ({ values } = parseArgs({ args, options: { role: { type: 'string' } } }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage : guichet serve [--role ${ROLES.join('|')}]`);
+    return undefined;
+  }
+  const role = values.role ?? 'all';
+  if ((ROLES as readonly string[]).includes(role)) return role as Role;
+  console.error(`Rôle inconnu : ${role}. Rôles possibles : ${ROLES.join(', ')} (web : HTTP seul, worker : tâches de fond seules, all : les deux).`);
+  return undefined;
 }
 
 function report(applied: string[]) {

@@ -67,6 +67,26 @@ const variables = {
     parse: integer(1024, 1073741824),
   },
   TIMEZONE: { doc: 'Fuseau horaire de la collectivité (délais, numéros de dossier).', default: 'Europe/Paris', parse: text },
+  SMTP_URL: {
+    doc: 'Serveur d’envoi des courriels (smtp://… ou smtps://…). Vide : les messages sont enregistrés et lisibles dans la boîte de développement (/dev/mailbox), rien n’est envoyé.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('smtp:', 'smtps:')(raw)),
+  },
+  MAIL_FROM: { doc: 'Expéditeur des courriels envoyés aux usagers.', default: 'Guichet <ne-pas-repondre@guichet.localhost>', parse: text },
+  SESSION_SECRET: {
+    doc: 'Secret (32 caractères au moins) qui signe les cookies de session. Vide : tiré au hasard et gardé dans DATA_DIR/session-secret ; à fixer quand plusieurs serveurs partagent les sessions.',
+    default: '',
+    parse: (raw: string) => {
+      if (raw !== '' && raw.length < 32) throw new ConfigError('32 caractères au moins sont attendus');
+      return raw;
+    },
+  },
+  DEV_MAILBOX: {
+    doc: 'true : la boîte de développement /dev/boite-mail montre les messages enregistrés sans SMTP_URL (démonstration seulement ; « guichet start » l’active).',
+    default: 'false',
+    parse: oneOf('true', 'false'),
+  },
+  JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;
 
 type Variables = typeof variables;

@@ -18,6 +18,11 @@ export const attachmentRepository = {
       .execute();
   },
 
+  async findById(db: Executor, id: string): Promise<{ id: string; caseId: number | null } | undefined> {
+    const row = await db.selectFrom('attachments').select(['id', 'case_id']).where('id', '=', id).executeTakeFirst();
+    return row ? { id: row.id, caseId: row.case_id } : undefined;
+  },
+
   async findMany(db: Executor, organisationId: number, ids: string[]): Promise<AttachmentRow[]> {
     if (ids.length === 0) return [];
     const rows = await db

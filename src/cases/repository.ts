@@ -40,6 +40,7 @@ export interface CasePatch {
   closedAt?: string | null;
   outcome?: string | null;
   labels?: string[];
+  implicitDecisionAt?: string | null;
 }
 
 export interface CaseFilter {
@@ -119,10 +120,12 @@ export const caseRepository = {
         ...(patch.statusEnteredAt !== undefined ? { status_entered_at: patch.statusEnteredAt } : {}),
         ...(patch.departmentId !== undefined ? { department_id: patch.departmentId } : {}),
         ...(patch.assignedAgentId !== undefined ? { assigned_agent_id: patch.assignedAgentId } : {}),
-        ...(patch.dueAt !== undefined ? { due_at: patch.dueAt } : {}),
+        // A new due time may be missed again: the escalation is re-armed.
+        ...(patch.dueAt !== undefined ? { due_at: patch.dueAt, overdue_escalated_at: null } : {}),
         ...(patch.closedAt !== undefined ? { closed_at: patch.closedAt } : {}),
         ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
         ...(patch.labels !== undefined ? { labels: toJson(patch.labels) } : {}),
+        ...(patch.implicitDecisionAt !== undefined ? { implicit_decision_at: patch.implicitDecisionAt } : {}),
         version: eb('version', '+', 1),
         updated_at: now,
       }))
@@ -132,18 +135,73 @@ export const caseRepository = {
     return Number(result.numUpdatedRows) === 1;
   },
 
-  /** Starts a period during which the case waits for the citizen and its clock is stopped. */
-  async startPause(db: Executor, caseId: number, reason: string, now: string): Promise<void> {
-    await db.insertInto('case_pauses').values({ case_id: caseId, reason, started_at: now, ended_at: null }).execute();
+  /**
+   * Starts a period during which the case waits for the citizen: the handling clock stops, and
+   * the legal silence delay is suspended or restarted when `silenceMode` says so.
+   */
+  async startPause(db: Executor, caseId: number, reason: string, silenceMode: 'suspend' | 'restart' | null, now: string): Promise<void> {
+    await db.insertInto('case_pauses').values({ case_id: caseId, reason, silence_mode: silenceMode, started_at: now, ended_at: null }).execute();
   },
 
   async endOpenPauses(db: Executor, caseId: number, now: string): Promise<void> {
     await db.updateTable('case_pauses').set({ ended_at: now }).where('case_id', '=', caseId).where('ended_at', 'is', null).execute();
   },
 
-  async listPauses(db: Executor, caseId: number): Promise<{ from: string; to: string | null; reason: string }[]> {
-    const rows = await db.selectFrom('case_pauses').select(['started_at', 'ended_at', 'reason']).where('case_id', '=', caseId).orderBy('started_at').execute();
-    return rows.map((r) => ({ from: r.started_at, to: r.ended_at, reason: r.reason }));
+  async listPauses(db: Executor, caseId: number): Promise<{ from: string; to: string | null; reason: string; silenceMode: 'suspend' | 'restart' | null }[]> {
+    const rows = await db
+      .selectFrom('case_pauses')
+      .select(['started_at', 'ended_at', 'reason', 'silence_mode'])
+      .where('case_id', '=', caseId)
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ from: r.started_at, to: r.ended_at, reason: r.reason, silenceMode: r.silence_mode }));
+  },
+
+  /** Open cases past their due time, not waiting for the citizen, whose managers were not alerted yet. */
+  async findNewlyOverdue(db: Executor, now: string, limit: number): Promise<number[]> {
+    const rows = await db
+      .selectFrom('cases as c')
+      .select('c.id')
+      .where('c.closed_at', 'is', null)
+      .where('c.overdue_escalated_at', 'is', null)
+      .where('c.due_at', '<=', now)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('case_pauses as p').select('p.id').whereRef('p.case_id', '=', 'c.id').where('p.ended_at', 'is', null))))
+      .orderBy('c.due_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  },
+
+  /** Marks the overdue escalation as done; false when another worker did it first. */
+  async markOverdueEscalated(db: Executor, caseId: number, now: string): Promise<boolean> {
+    const result = await db.updateTable('cases').set({ overdue_escalated_at: now }).where('id', '=', caseId).where('overdue_escalated_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  },
+
+  /** Open cases whose legal silence delay has run out without a recorded implicit decision. */
+  async findSilenceExpired(db: Executor, now: string, limit: number): Promise<number[]> {
+    const rows = await db
+      .selectFrom('cases')
+      .select('id')
+      .where('closed_at', 'is', null)
+      .where('implicit_decision_recorded_at', 'is', null)
+      .where('implicit_decision_at', '<=', now)
+      .orderBy('implicit_decision_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  },
+
+  /** Marks the implicit decision as recorded; false when it already was, so it is recorded once. */
+  async markImplicitDecisionRecorded(db: Executor, caseId: number, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('cases')
+      .set({ implicit_decision_recorded_at: now, updated_at: now })
+      .where('id', '=', caseId)
+      .where('implicit_decision_recorded_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   },
 
   /**
@@ -198,9 +256,12 @@ export const caseRepository = {
     return row ? toCaseView(row) : undefined;
   },
 
-  /** A page of cases, newest received first, walking the (received_at, id) index by keyset. */
+  /**
+   * A page of case summaries (everything but the form data, which the full case gives), newest
+   * received first, walking the (received_at, id) index by keyset.
+   */
   async list(db: Executor, f: CaseFilter) {
-    let q = caseView(db).where('c.organisation_id', '=', f.organisationId);
+    let q = caseSummaries(db).where('c.organisation_id', '=', f.organisationId);
     if (f.status !== undefined) q = q.where('c.status', '=', f.status);
     if (f.departmentId !== undefined) q = q.where('c.department_id', '=', f.departmentId);
     if (f.procedureId !== undefined) q = q.where('c.procedure_id', '=', f.procedureId);
@@ -218,7 +279,7 @@ export const caseRepository = {
     }
     const rows = await q.orderBy('c.received_at', 'desc').orderBy('c.id', 'desc').limit(f.limit + 1).execute();
     const hasMore = rows.length > f.limit;
-    return { items: rows.slice(0, f.limit).map(toCaseView), hasMore };
+    return { items: rows.slice(0, f.limit).map(toCaseSummary), hasMore };
   },
 
   async listJournal(db: Executor, caseId: number) {
@@ -282,9 +343,31 @@ function caseView(db: Executor) {
     .select(['d.name as department_name', 'p.slug as procedure_slug', 'p.title as procedure_title']);
 }
 
-type CaseViewRow = Selectable<CaseTable> & { department_name: string; procedure_slug: string | null; procedure_title: string | null };
+/** Every column of a case but its form data: what lists need, at a fraction of the bytes. */
+const SUMMARY_COLUMNS = [
+  'id', 'organisation_id', 'reference', 'tracking_code', 'procedure_id', 'citizen_id', 'channel', 'status', 'department_id',
+  'assigned_agent_id', 'priority', 'subject', 'address', 'lat', 'lon', 'contact_email', 'contact_phone', 'received_at', 'due_at',
+  'implicit_decision_at', 'closed_at', 'outcome', 'version', 'created_at', 'updated_at', 'workflow_id', 'labels', 'status_entered_at',
+  'implicit_decision_recorded_at', 'overdue_escalated_at',
+] as const satisfies readonly Exclude<keyof CaseTable, 'data'>[];
+
+function caseSummaries(db: Executor) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('departments as d', 'd.id', 'c.department_id')
+    .leftJoin('procedures as p', 'p.id', 'c.procedure_id')
+    .select(SUMMARY_COLUMNS.map((column) => `c.${column}` as const))
+    .select(['d.name as department_name', 'p.slug as procedure_slug', 'p.title as procedure_title']);
+}
+
+type CaseSummaryRow = Omit<Selectable<CaseTable>, 'data'> & { department_name: string; procedure_slug: string | null; procedure_title: string | null };
+type CaseViewRow = CaseSummaryRow & { data: string };
 
 function toCaseView(r: CaseViewRow) {
+  return { ...toCaseSummary(r), data: fromJson<Record<string, unknown>>(r.data) };
+}
+
+function toCaseSummary(r: CaseSummaryRow) {
   return {
     id: r.id,
     reference: r.reference,
@@ -297,7 +380,6 @@ function toCaseView(r: CaseViewRow) {
     priority: r.priority,
     subject: r.subject,
     location: r.address !== null || r.lat !== null ? { address: r.address, lat: r.lat, lon: r.lon } : null,
-    data: fromJson<Record<string, unknown>>(r.data),
     receivedAt: r.received_at,
     dueAt: r.due_at,
     implicitDecisionAt: r.implicit_decision_at,
@@ -311,7 +393,11 @@ function toCaseView(r: CaseViewRow) {
     statusEnteredAt: r.status_entered_at,
     organisationId: r.organisation_id,
     procedureId: r.procedure_id,
+    trackingCode: r.tracking_code,
+    contact: { email: r.contact_email, phone: r.contact_phone },
+    implicitDecisionRecordedAt: r.implicit_decision_recorded_at,
   };
 }
 
 export type CaseView = ReturnType<typeof toCaseView>;
+export type CaseSummary = ReturnType<typeof toCaseSummary>;

@@ -30,7 +30,7 @@ export async function caseRoutes(app: App): Promise<void> {
       const principal = principalOf(request);
       const body = request.body;
       const key = request.headers['idempotency-key'];
-      const { receipt, replayed } = await submitCase({ db: app.ctx.db, timezone: app.ctx.config.TIMEZONE }, {
+      const { receipt, replayed } = await submitCase({ db: app.ctx.db, timezone: app.ctx.config.TIMEZONE, publicUrl: app.ctx.config.publicUrl }, {
         organisationId: principal.organisationId,
         procedureSlug: body.procedure,
         channel: body.channel ?? 'api',

@@ -96,8 +96,11 @@ export const CaseListQuery = Type.Object(
 );
 export type CaseListQuery = Static<typeof CaseListQuery>;
 
+/** A case in a list: everything but its form data (read the case itself for that). */
+export const CaseSummarySchema = Type.Omit(CaseSchema, ['data']);
+
 export const CaseListSchema = Type.Object({
-  items: Type.Array(CaseSchema),
+  items: Type.Array(CaseSummarySchema),
   nextCursor: Nullable(Type.String({ description: 'À passer en cursor pour la page suivante ; null en fin de liste.' })),
 });
 

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/transaction.js';
 import { invalid, notFound } from '../http/errors.js';
 import { procedureRepository } from '../procedures/repository.js';
-import { caseRepository, type CaseView, type Channel } from './repository.js';
+import { caseRepository, type CaseSummary, type CaseView, type Channel } from './repository.js';
 
 export interface ListQuery {
   status?: string;
@@ -23,7 +23,7 @@ export async function getCase(db: Executor, organisationId: number, reference: s
 }
 
 /** A page of cases and the cursor of the next one. */
-export async function listCases(db: Executor, organisationId: number, q: ListQuery): Promise<{ items: CaseView[]; nextCursor: string | null }> {
+export async function listCases(db: Executor, organisationId: number, q: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
   let procedureId: number | undefined;
   if (q.procedureSlug !== undefined) {
     const procedure = await procedureRepository.findBySlug(db, organisationId, q.procedureSlug);

@@ -3,6 +3,7 @@ import { Migrator, sql } from 'kysely';
 import type { Db, Dialect } from './database.js';
 import * as m001 from './migrations/001_core.js';
 import * as m002 from './migrations/002_workflows.js';
+import * as m003 from './migrations/003_jobs.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -12,6 +13,7 @@ interface DialectMigration {
 const migrations: Record<string, DialectMigration> = {
   '001_core': m001,
   '002_workflows': m002,
+  '003_jobs': m003,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -185,6 +185,8 @@ export interface CaseTable {
   workflow_id: number | null;
   labels: ColumnType<Json, Json | undefined, Json>;
   status_entered_at: Timestamp | null;
+  implicit_decision_recorded_at: Timestamp | null;
+  overdue_escalated_at: Timestamp | null;
 }
 
 export interface WorkflowTable {
@@ -200,6 +202,7 @@ export interface CasePauseTable {
   id: Generated<number>;
   case_id: number;
   reason: string;
+  silence_mode: 'suspend' | 'restart' | null;
   started_at: Timestamp;
   ended_at: Timestamp | null;
 }
@@ -278,6 +281,23 @@ export interface AttachmentTable {
   created_at: Timestamp;
 }
 
+export interface JobTable {
+  id: Generated<number>;
+  type: string;
+  payload: Json;
+  state: 'pending' | 'running' | 'done' | 'dead';
+  run_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: number | null;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   departments: DepartmentTable;
@@ -302,4 +322,5 @@ export interface Database {
   workflows: WorkflowTable;
   case_pauses: CasePauseTable;
   messages: MessageTable;
+  jobs: JobTable;
 }

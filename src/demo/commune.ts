@@ -1,20 +1,23 @@
 /**
  * Seeds "Ville de Démo", a complete fictional commune to try Guichet without real data:
- * departments with opening hours, agents, twelve everyday procedures with their forms, routing
- * rules, and about forty inhabitants in households. Everything is written in one transaction, so
- * a failed seed leaves nothing behind; seeding twice is refused rather than duplicating.
+ * departments with opening hours, agents, twelve everyday procedures with their forms and
+ * workflows, routing rules, and about forty inhabitants in households. Everything is written in
+ * one transaction, so a failed seed leaves nothing behind; seeding twice is refused rather than
+ * duplicating.
  */
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { routingRepository } from '../routing/repository.js';
+import { workflowRepository } from '../workflow/repository.js';
 import { DEMO_AGENTS, DEMO_DEPARTMENTS, DEMO_ORGANISATION, DEMO_SLUG, type DemoRole } from './commune-data.js';
 import { demoHouseholds } from './households.js';
 import { createRng } from './prng.js';
 import { DEMO_PROCEDURES } from './procedures/index.js';
 import { demoRepository } from './repository.js';
 import { DEMO_ROUTING_RULES } from './routing.js';
+import { DEMO_WORKFLOWS } from './workflows/index.js';
 
 export interface DemoSummary {
   organisationId: number;
@@ -41,6 +44,7 @@ export async function seedDemoCommune(db: Db): Promise<DemoSummary> {
     const departments = await seedDepartments(trx, organisationId, now);
     await seedAgents(trx, organisationId, departments, now);
     const procedures = await seedProcedures(trx, organisationId, departments, now);
+    await seedWorkflows(trx, procedures, now);
     await seedRoutingRules(trx, organisationId, departments, procedures);
     await seedInhabitants(trx, organisationId, new Date(Date.parse(now) - CITIZEN_AGE_MS).toISOString());
     return {
@@ -77,6 +81,15 @@ async function seedProcedures(trx: Executor, organisationId: number, departments
     ids[p.procedure.slug] = await procedureRepository.insert(trx, { ...p.procedure, organisationId, departmentId: idOf(departments, p.department, 'service') }, now);
   }
   return ids;
+}
+
+/** Version 1 of each procedure's workflow, so that new and historical cases follow it. */
+async function seedWorkflows(trx: Executor, procedures: Record<string, number>, now: string): Promise<void> {
+  for (const [slug, procedureId] of Object.entries(procedures)) {
+    const definition = DEMO_WORKFLOWS[slug];
+    if (!definition) throw new Error(`Données de démonstration incohérentes : la démarche « ${slug} » n’a pas de circuit.`);
+    await workflowRepository.publish(trx, procedureId, definition, 'démo', now);
+  }
 }
 
 async function seedRoutingRules(trx: Executor, organisationId: number, departments: Record<string, number>, procedures: Record<string, number>): Promise<void> {

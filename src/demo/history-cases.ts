@@ -1,8 +1,9 @@
 /**
  * One historical case, built the way intake would have built it at the time — same routing
- * (`decideRoute` on the same rules), same deadlines, same journal events and outbox message —
- * then taken through its life: most old cases closed by an agent of the department with an
- * outcome, recent ones still new, in progress or waiting for the citizen.
+ * (`decideRoute` on the same rules), same deadlines, same workflow version, same journal events
+ * and outbox message — then taken through its life along the procedure's workflow: most old cases
+ * closed by an agent of the department in a closed status matching their outcome, recent ones
+ * still in the initial status, in progress or waiting for the citizen or a third party.
  */
 import type { BulkCaseRow, BulkJournalRow, BulkOutboxRow } from '../cases/bulk-repository.js';
 import { chainHash, GENESIS_HASH, type Actor } from '../cases/journal.js';
@@ -13,6 +14,7 @@ import { decideRoute, type RoutingDecision } from '../routing/rules.js';
 import type { HistoryCalendar } from './history-calendar.js';
 import type { CitizenPool } from './history-citizens.js';
 import type { HistoryContext, HistoryProcedure } from './history-context.js';
+import type { Status } from '../workflow/definition.js';
 import { DeadlineCache } from './history-deadlines.js';
 import { randomPerson } from './people.js';
 import { WeightedTable, type Rng } from './prng.js';
@@ -31,6 +33,15 @@ interface PendingEvent {
   actor: Actor;
   payload: Record<string, unknown>;
   createdAt: string;
+}
+
+interface Life {
+  status: Status;
+  closedAt: string | null;
+  outcome: Outcome | null;
+  version: number;
+  /** When the case entered its status (ISO). */
+  enteredAt: string;
 }
 
 /** A case ready to write but for its id and reference (0 and '' here), reserved batch by batch. */
@@ -58,7 +69,7 @@ export class CaseFactory {
   ) {
     this.deadlines = new DeadlineCache(calendar);
     this.nowMs = calendar.now.getTime();
-    for (const p of ctx.procedures) this.outcomes.set(p.procedure.id, new WeightedTable(Object.entries(p.demo.outcomes) as [Outcome, number][]));
+    for (const p of ctx.procedures) this.outcomes.set(p.procedure.id, p.workflow.outcomes(p.demo.outcomes));
   }
 
   draft(instant: number, channel: Channel): CaseDraft {
@@ -80,7 +91,7 @@ export class CaseFactory {
     const receivedAt = new Date(instant).toISOString();
     const life = this.life(instant, hp);
     const agents = ctx.agents.get(department.id) ?? [];
-    const agentId = life.status !== 'new' && agents.length > 0 ? rng.pick(agents) : null;
+    const agentId = life.status.id !== hp.workflow.initial && agents.length > 0 ? rng.pick(agents) : null;
     const events: PendingEvent[] = [
       { type: 'case.created', actor: this.intakeActor(channel, citizen), payload: { channel, procedure: procedure.slug, receivedAt, attachments: [] }, createdAt: receivedAt },
     ];
@@ -89,8 +100,14 @@ export class CaseFactory {
       events.push({ type: 'citizen.matched', actor: SYSTEM, payload: { citizenId: picked.citizen.id, by, possibleDuplicateOf: null }, createdAt: receivedAt });
     }
     events.push({ type: 'case.routed', actor: SYSTEM, payload: { departmentId: department.id, by: decision.by, rule: ruleLabel(decision, department.name), ruleId: decision.by === 'rule' ? decision.rule.id : null }, createdAt: receivedAt });
-    if (life.closedAt !== null) {
-      events.push({ type: 'case.closed', actor: agentId === null ? SYSTEM : { type: 'agent', id: String(agentId) }, payload: { outcome: life.outcome }, createdAt: life.closedAt });
+    const entry = hp.workflow.entry(life.status.id);
+    if (entry) {
+      events.push({
+        type: 'status.changed',
+        actor: agentId === null ? SYSTEM : { type: 'agent', id: String(agentId) },
+        payload: { from: entry.from, to: life.status.id, transition: entry.transition, inputs: {} },
+        createdAt: life.enteredAt,
+      });
     }
     return {
       row: {
@@ -101,7 +118,8 @@ export class CaseFactory {
         procedure_id: procedure.id,
         citizen_id: citizen?.id ?? null,
         channel,
-        status: life.status,
+        status: life.status.id,
+        workflow_id: hp.workflow.id,
         department_id: department.id,
         assigned_agent_id: agentId,
         priority: priorityOf(rng, data),
@@ -119,9 +137,8 @@ export class CaseFactory {
         outcome: life.outcome,
         version: life.version,
         created_at: receivedAt,
-        updated_at: life.closedAt ?? receivedAt,
-        // The demo history records the last change as the closing or the receipt.
-        status_entered_at: life.closedAt ?? receivedAt,
+        updated_at: life.enteredAt,
+        status_entered_at: life.enteredAt,
       },
       year: day.year,
       procedureSlug: procedure.slug,
@@ -144,20 +161,30 @@ export class CaseFactory {
     return table;
   }
 
-  /** Status, closing instant and outcome of a case received at `instant`, seen from now. */
-  private life(instant: number, hp: HistoryProcedure): { status: string; closedAt: string | null; outcome: Outcome | null; version: number } {
-    const { rng } = this;
+  /**
+   * Status, closing instant and outcome of a case received at `instant`, seen from now, and when
+   * it entered that status: closed cases at their closing, open ones at some working moment since
+   * receipt — recently enough that no timer of the status would have moved them on already.
+   */
+  private life(instant: number, hp: HistoryProcedure): Life {
+    const { rng, nowMs } = this;
+    const workflow = hp.workflow;
     if (!rng.chance(STUCK_SHARE)) {
       const days = hp.demo.medianDays * Math.exp(0.7 * gaussian(rng));
       const closedAt = this.calendar.officeInstant(rng, instant + days * DAY_MS, instant);
-      if (closedAt !== undefined && closedAt < this.nowMs) {
+      if (closedAt !== undefined && closedAt < nowMs) {
         const outcome = this.outcomes.get(hp.procedure.id)?.draw(rng) ?? 'accepted';
-        return { status: 'closed', closedAt: new Date(closedAt).toISOString(), outcome, version: 3 };
+        const at = new Date(closedAt).toISOString();
+        return { status: workflow.closedStatus(rng, outcome), closedAt: at, outcome, version: 3, enteredAt: at };
       }
     }
-    const recent = this.nowMs - instant < 2 * DAY_MS;
-    const status = recent ? (rng.chance(0.6) ? 'new' : 'in_progress') : rng.weighted({ in_progress: 65, waiting_citizen: 25, new: 10 });
-    return { status, closedAt: null, outcome: null, version: status === 'new' ? 1 : status === 'in_progress' ? 2 : 3 };
+    const status = workflow.openStatus(rng, nowMs - instant < 2 * DAY_MS);
+    if (status.id === workflow.initial) return { status, closedAt: null, outcome: null, version: 1, enteredAt: new Date(instant).toISOString() };
+    const earliest = Math.max(instant, nowMs - 0.9 * workflow.longestStay(status.id));
+    const target = earliest + rng.next() * (nowMs - earliest);
+    const office = this.calendar.officeInstant(rng, target, earliest);
+    const entered = office !== undefined && office < nowMs ? office : target;
+    return { status, closedAt: null, outcome: null, version: status.category === 'in_progress' ? 2 : 3, enteredAt: new Date(entered).toISOString() };
   }
 
   /** Who recorded the request: the citizen online, a front-desk agent, or a partner system. */

@@ -1,12 +1,15 @@
 /**
  * What the history generator reads from the database before writing anything: the organisation's
- * demo procedures with their routing rules, its departments and agents, and its citizens.
+ * demo procedures with their routing rules and workflows, its departments and agents, and its
+ * citizens.
  */
 import type { Db } from '../db/database.js';
 import type { Field } from '../procedures/form/definition.js';
 import { organisationRepository, type Department } from '../organisations/repository.js';
 import { procedureRepository, type Procedure } from '../procedures/repository.js';
 import { routingRepository, type RoutingRule } from '../routing/repository.js';
+import { workflowRepository } from '../workflow/repository.js';
+import { HistoryWorkflow } from './history-workflows.js';
 import { demoProcedure, type DemoProcedure } from './procedures/index.js';
 import { demoRepository, type CitizenProfile } from './repository.js';
 
@@ -14,6 +17,8 @@ export interface HistoryProcedure {
   procedure: Procedure;
   demo: DemoProcedure;
   rules: RoutingRule[];
+  /** The workflow version new cases of the procedure follow: historical cases follow it too. */
+  workflow: HistoryWorkflow;
   /** Top-level geolocation and address fields, in form order: where intake takes a case's location. */
   placeFields: Field[];
   /** Whether the form asks for a child of the household. */
@@ -40,10 +45,13 @@ export async function loadHistoryContext(db: Db, organisationId: number): Promis
     const demo = demoProcedure(procedure.slug);
     if (!demo) continue;
     const fields = procedure.form.pages.flatMap((page) => page.fields);
+    const workflow = await workflowRepository.latest(k, procedure.id);
+    if (!workflow) throw new Error(`La démarche « ${procedure.title} » n’a pas de circuit publié : ses dossiers historiques ne peuvent pas être créés.`);
     procedures.push({
       procedure,
       demo,
       rules: await routingRepository.rulesFor(k, organisationId, procedure.id),
+      workflow: new HistoryWorkflow(workflow),
       placeFields: fields.filter((f) => f.type === 'geolocation' || f.type === 'address'),
       needsChild: fields.some((f) => f.type === 'householdMember'),
     });

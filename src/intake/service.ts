@@ -6,7 +6,7 @@ import { caseRepository, type Channel } from '../cases/repository.js';
 import { matchOrCreateCitizen, type CitizenClaim } from '../citizens/matching.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
-import { computeDueAt } from '../deadlines/business-time.js';
+import { computeDueAt, type Calendar } from '../deadlines/business-time.js';
 import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
 import { implicitDecisionDate } from '../deadlines/silence.js';
 import { AppError, invalid, type FieldError } from '../http/errors.js';
@@ -19,6 +19,7 @@ import { decideRoute, type RoutingDecision } from '../routing/rules.js';
 import { citizenForm } from './citizen-form.js';
 import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
 import { cachedConfiguration } from '../configuration/cache.js';
+import { enterInitialStatus, workflowForNewCase } from '../workflow/service.js';
 
 /** What a channel hands to the intake: the request as received, not yet trusted. */
 export interface IntakeRequest {
@@ -59,6 +60,8 @@ export interface IntakeReceipt {
 export interface IntakeDeps {
   db: Db;
   timezone: string;
+  /** Base of links in messages the workflow sends on receipt. */
+  publicUrl?: string;
 }
 
 /**
@@ -86,7 +89,7 @@ export async function submitCase(deps: IntakeDeps, request: IntakeRequest): Prom
   const receivedAt = request.receivedAt ?? new Date().toISOString();
   try {
     const plan = await planCase(deps, procedure, request, checked, receivedAt);
-    const receipt = await transaction(db, (trx) => persist(trx, procedure, request, checked, plan));
+    const receipt = await transaction(db, (trx) => persist(trx, deps, procedure, request, checked, plan));
     return { receipt, replayed: false };
   } catch (error) {
     // A concurrent request with the same key won the race: answer as it was answered.
@@ -144,11 +147,14 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
 interface CasePlan {
   receivedAt: string;
   department: { department: Department; decision: RoutingDecision };
+  calendar: Calendar;
   dueAt: string;
   implicitDecisionAt: string | null;
   year: number;
   /** Taken ahead on PostgreSQL only; see planCase. */
   reference: string | null;
+  /** The procedure's current workflow, whose initial status the case starts in. */
+  workflow: Awaited<ReturnType<typeof workflowForNewCase>>;
 }
 
 /**
@@ -163,10 +169,11 @@ async function planCase(deps: IntakeDeps, procedure: Procedure, request: IntakeR
   const { db } = deps;
   const department = await route(db.kysely, request.organisationId, procedure, checked);
   const received = new Date(receivedAt);
-  const dueAt = computeDueAt(received, procedure.target, {
+  const calendar = {
     zone: deps.timezone,
     openingHours: Object.keys(department.department.openingHours).length > 0 ? department.department.openingHours : DEFAULT_OPENING_HOURS,
-  }).toISOString();
+  };
+  const dueAt = computeDueAt(received, procedure.target, calendar).toISOString();
   const implicitDecisionAt =
     procedure.silence.regime !== 'none' && procedure.silence.delay
       ? (implicitDecisionDate(received, procedure.silence.delay, deps.timezone)?.toISOString() ?? null)
@@ -174,10 +181,11 @@ async function planCase(deps: IntakeDeps, procedure: Procedure, request: IntakeR
   const year = DateTime.fromISO(receivedAt, { zone: deps.timezone }).year;
   const reference =
     db.dialect === 'postgres' ? formatReference(year, await caseRepository.nextReferenceNumber(db.kysely, request.organisationId, year)) : null;
-  return { receivedAt, department, dueAt, implicitDecisionAt, year, reference };
+  const workflow = await cachedConfiguration(db.kysely, `workflow:${procedure.id}`, () => workflowForNewCase(db.kysely, procedure.id));
+  return { receivedAt, department, calendar, dueAt, implicitDecisionAt, year, reference, workflow };
 }
 
-async function persist(trx: Executor, procedure: Procedure, request: IntakeRequest, checked: CheckedRequest, plan: CasePlan): Promise<IntakeReceipt> {
+async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, request: IntakeRequest, checked: CheckedRequest, plan: CasePlan): Promise<IntakeReceipt> {
   const now = new Date().toISOString();
   const organisationId = request.organisationId;
   const { receivedAt, department, dueAt, implicitDecisionAt } = plan;
@@ -197,7 +205,8 @@ async function persist(trx: Executor, procedure: Procedure, request: IntakeReque
       procedureId: procedure.id,
       citizenId: citizen?.citizenId ?? null,
       channel: request.channel,
-      status: 'new',
+      status: plan.workflow?.initial.id ?? 'new',
+      workflowId: plan.workflow?.workflowId ?? null,
       departmentId: department.department.id,
       priority: request.priority ?? 'normal',
       subject: request.subject?.trim() || procedure.title,
@@ -223,7 +232,13 @@ async function persist(trx: Executor, procedure: Procedure, request: IntakeReque
       {
         type: 'case.created',
         actor: request.actor,
-        payload: { channel: request.channel, procedure: procedure.slug, receivedAt, attachments: [...checked.attachmentIds.keys()] },
+        payload: {
+          channel: request.channel,
+          procedure: procedure.slug,
+          receivedAt,
+          status: plan.workflow?.initial.id ?? 'new',
+          attachments: [...checked.attachmentIds.keys()],
+        },
       },
       ...(citizen
         ? [{ type: 'citizen.matched', actor: SYSTEM, payload: { citizenId: citizen.citizenId, by: citizen.by, possibleDuplicateOf: citizen.possibleDuplicateOf } }]
@@ -244,6 +259,11 @@ async function persist(trx: Executor, procedure: Procedure, request: IntakeReque
     { reference, procedure: procedure.slug, channel: request.channel, departmentId: department.department.id, receivedAt },
     now,
   );
+
+  if (plan.workflow) {
+    const workflowDeps = { db: deps.db, timezone: deps.timezone, publicUrl: deps.publicUrl ?? '' };
+    await enterInitialStatus(trx, workflowDeps, { caseId, departmentId: department.department.id, calendar: plan.calendar }, plan.workflow.initial, now);
+  }
 
   const receipt: IntakeReceipt = {
     caseId,

@@ -34,6 +34,32 @@ export const organisationRepository = {
     return row?.id;
   },
 
+  /** Active managers and admins of a department, who hear of its escalations. */
+  async listDepartmentManagers(db: Executor, departmentId: number): Promise<{ id: number; email: string; name: string }[]> {
+    const rows = await db
+      .selectFrom('agent_roles as r')
+      .innerJoin('agents as a', 'a.id', 'r.agent_id')
+      .select(['a.id', 'a.email', 'a.display_name'])
+      .where('r.department_id', '=', departmentId)
+      .where('r.role', 'in', ['manager', 'admin'])
+      .where('a.is_active', '=', 1)
+      .distinct()
+      .orderBy('a.id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, email: r.email, name: r.display_name }));
+  },
+
+  /** The workflow roles an agent holds on a department: their own roles there. */
+  async agentRolesOn(db: Executor, agentId: number, departmentId: number): Promise<('agent' | 'manager' | 'admin')[]> {
+    const rows = await db.selectFrom('agent_roles').select('role').where('agent_id', '=', agentId).where('department_id', '=', departmentId).execute();
+    return rows.map((r) => r.role);
+  },
+
+  async listAgentEmails(db: Executor, organisationId: number): Promise<string[]> {
+    const rows = await db.selectFrom('agents').select('email').where('organisation_id', '=', organisationId).execute();
+    return rows.map((r) => r.email);
+  },
+
   async findReception(db: Executor, organisationId: number) {
     const row = await db
       .selectFrom('departments')

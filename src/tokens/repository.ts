@@ -21,6 +21,16 @@ export const tokenRepository = {
     return row ? { id: row.id, organisationId: row.organisation_id, name: row.name, scopes: row.scopes.split(' ').filter(Boolean), lastUsedAt: row.last_used_at } : undefined;
   },
 
+  async findActiveById(db: Executor, id: number) {
+    const row = await db
+      .selectFrom('api_tokens')
+      .select(['id', 'organisation_id', 'name', 'scopes'])
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? { id: row.id, organisationId: row.organisation_id, name: row.name, scopes: row.scopes.split(' ').filter(Boolean) } : undefined;
+  },
+
   async touch(db: Executor, id: number, now: string): Promise<void> {
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
   },

@@ -4,7 +4,7 @@ import { AppError } from '../http/errors.js';
 import { tokenRepository } from './repository.js';
 
 /** What an integration token may be allowed to do. */
-export const SCOPES = ['cases:read', 'cases:write'] as const;
+export const SCOPES = ['cases:read', 'cases:write', 'workflows:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface TokenPrincipal {
@@ -44,4 +44,10 @@ export async function authenticateToken(db: Executor, token: string | undefined)
 /** Asserts the principal holds a scope. */
 export function requireScope(principal: TokenPrincipal, scope: Scope): void {
   if (!principal.scopes.includes(scope)) throw new AppError('forbidden', `Ce jeton n’a pas la portée « ${scope} ».`);
+}
+
+/** A token still valid, by id: sessions opened with a token end when it is revoked. */
+export async function activeTokenById(db: Executor, id: number): Promise<TokenPrincipal | undefined> {
+  const found = await tokenRepository.findActiveById(db, id);
+  return found ? { kind: 'token', tokenId: found.id, organisationId: found.organisationId, name: found.name, scopes: found.scopes } : undefined;
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { columnTypes } from '../columns.js';
 import type { Dialect } from '../database.js';
 
@@ -23,16 +23,37 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable('cases').addColumn('workflow_id', 'integer', (c) => c.references('workflows.id')).execute();
   await db.schema.alterTable('cases').addColumn('labels', t.json, (c) => c.notNull().defaultTo('[]')).execute();
   await db.schema.alterTable('cases').addColumn('status_entered_at', t.timestamp).execute();
+  // Set once the legal silence delay has run out and the implicit decision was recorded.
+  await db.schema.alterTable('cases').addColumn('implicit_decision_recorded_at', t.timestamp).execute();
+  // Set when managers were alerted that the case is overdue; cleared when its due time moves.
+  await db.schema.alterTable('cases').addColumn('overdue_escalated_at', t.timestamp).execute();
+  // The deadline sweep looks for open cases past a date: partial indexes keep that cheap at scale.
+  await db.schema
+    .createIndex('cases_overdue_watch')
+    .on('cases')
+    .column('due_at')
+    .where(sql.ref('closed_at'), 'is', null)
+    .where(sql.ref('overdue_escalated_at'), 'is', null)
+    .execute();
+  await db.schema
+    .createIndex('cases_silence_watch')
+    .on('cases')
+    .column('implicit_decision_at')
+    .where(sql.ref('closed_at'), 'is', null)
+    .where(sql.ref('implicit_decision_recorded_at'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('case_pauses')
     .addColumn('id', t.id, (c) => c.primaryKey())
     .addColumn('case_id', 'integer', (c) => c.notNull().references('cases.id'))
     .addColumn('reason', 'text', (c) => c.notNull())
+    // How a pause acts on the legal silence delay: 'suspend', 'restart', or null (it does not).
+    .addColumn('silence_mode', 'text')
     .addColumn('started_at', t.timestamp, (c) => c.notNull())
     .addColumn('ended_at', t.timestamp)
     .execute();
-  await db.schema.createIndex('case_pauses_case').on('case_pauses').column('case_id').execute();
+  await db.schema.createIndex('case_pauses_case').on('case_pauses').columns(['case_id', 'ended_at']).execute();
 
   await db.schema
     .createTable('messages')

@@ -1,0 +1,21 @@
+import type { App } from '../http/context.js';
+import { renderPage } from '../http/ui/layout.js';
+import { organisationRepository } from '../organisations/repository.js';
+import { messageRepository } from './repository.js';
+import { MailboxPage } from './views/mailbox.js';
+
+/**
+ * The development mailbox: only with DEV_MAILBOX=true and no SMTP_URL (the demo started by
+ * `guichet start`). Anywhere else the page does not exist.
+ */
+export async function devMailboxRoutes(app: App): Promise<void> {
+  if (app.ctx.config.DEV_MAILBOX !== 'true' || app.ctx.config.SMTP_URL) return;
+  app.get('/dev/boite-mail', { schema: { hide: true } }, async (_request, reply) => {
+    const db = app.ctx.db.kysely;
+    const organisation = await organisationRepository.findDefault(db);
+    const rows = organisation ? await messageRepository.latestOutgoing(db, organisation.id, 100) : [];
+    const messages = rows.map((r) => ({ id: r.id, reference: r.reference, channel: r.channel, recipient: r.recipient, subject: r.subject, body: r.body_text, status: r.status, createdAt: r.created_at }));
+    const page = renderPage({ title: 'Boîte de développement', organisationName: organisation?.name ?? 'Guichet', section: 'dev' }, <MailboxPage messages={messages} />);
+    return reply.type('text/html; charset=utf-8').send(page);
+  });
+}

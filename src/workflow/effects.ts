@@ -1,0 +1,182 @@
+/**
+ * What a workflow does outside the case row: messages to the citizen, documents, webhooks,
+ * timers and deadline alarms. Everything here runs inside the transaction that changes the case
+ * and only writes rows (messages, jobs); the jobs do the slow or fallible work afterwards, so a
+ * transition is never half-done and a retry never sends twice what was committed once.
+ */
+import { DateTime } from 'luxon';
+import type { CaseView } from '../cases/repository.js';
+import { citizenRepository } from '../citizens/repository.js';
+import type { Db } from '../db/database.js';
+import type { Executor } from '../db/transaction.js';
+import { computeDueAt, type Calendar } from '../deadlines/business-time.js';
+import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { jobRepository } from '../jobs/repository.js';
+import { messageRepository } from '../messages/repository.js';
+import { organisationRepository } from '../organisations/repository.js';
+import type { Duration, MessageTemplate, Status } from './definition.js';
+import { renderTemplate, type TemplateVariables } from './templates.js';
+
+export interface WorkflowDeps {
+  db: Db;
+  timezone: string;
+  /** Base of the links written to citizens (tracking page). */
+  publicUrl: string;
+}
+
+/** Job types this module schedules; their handlers live in jobs.ts. */
+export const JOB = {
+  timer: 'workflow.timer',
+  overdue: 'case.overdue',
+  silence: 'case.silence_expired',
+  webhook: 'webhook.call',
+  document: 'document.generate',
+  message: 'message.send',
+} as const;
+
+/** The business calendar of a department: its opening hours in the organisation's time zone. */
+export async function calendarOf(db: Executor, timezone: string, departmentId: number): Promise<Calendar> {
+  const department = await organisationRepository.findDepartment(db, departmentId);
+  return calendarFrom(department, timezone);
+}
+
+/** Same, from a department already read. */
+export function calendarFrom(department: { openingHours: Calendar['openingHours'] } | undefined, timezone: string): Calendar {
+  const hours = department && Object.keys(department.openingHours).length > 0 ? department.openingHours : DEFAULT_OPENING_HOURS;
+  return { zone: timezone, openingHours: hours };
+}
+
+/** The instant a duration after `from` ends, in the department's business time. */
+export async function after(db: Executor, timezone: string, departmentId: number, from: string, duration: Duration): Promise<string> {
+  const calendar = await calendarOf(db, timezone, departmentId);
+  return computeDueAt(new Date(from), { value: duration.value, unit: duration.unit }, calendar).toISOString();
+}
+
+function frenchDate(iso: string | null, timezone: string): string | null {
+  return iso === null ? null : DateTime.fromISO(iso, { zone: timezone }).setLocale('fr').toLocaleString(DateTime.DATE_FULL);
+}
+
+/** What templates may use, read at the moment the message is written. */
+export async function templateVariables(
+  db: Executor,
+  deps: Pick<WorkflowDeps, 'timezone' | 'publicUrl'>,
+  view: CaseView,
+  statusLabel: string,
+  inputs: Record<string, unknown>,
+  extra: { replyBy?: string | null; agentName?: string | null } = {},
+): Promise<TemplateVariables> {
+  const [organisation, department, citizen] = await Promise.all([
+    organisationRepository.findById(db, view.organisationId),
+    organisationRepository.findDepartment(db, view.department.id),
+    view.citizenId !== null ? citizenRepository.findSummary(db, view.citizenId) : Promise.resolve(undefined),
+  ]);
+  return {
+    organisation: { name: organisation?.name ?? '' },
+    case: {
+      reference: view.reference,
+      trackingCode: view.trackingCode,
+      subject: view.subject,
+      receivedAt: view.receivedAt,
+      receivedOn: frenchDate(view.receivedAt, deps.timezone)!,
+      dueOn: frenchDate(view.dueAt, deps.timezone),
+      implicitDecisionOn: frenchDate(view.implicitDecisionAt, deps.timezone),
+      status: statusLabel,
+      trackingUrl: `${deps.publicUrl}/suivi/${view.trackingCode}`,
+      data: view.data,
+    },
+    citizen: citizen
+      ? {
+          civility: citizen.civility,
+          firstNames: citizen.firstNames || null,
+          lastName: citizen.lastName || null,
+          fullName: citizen.fullName,
+          email: view.contact.email ?? citizen.email,
+          phone: view.contact.phone ?? citizen.phone,
+        }
+      : null,
+    procedure: { title: view.procedure?.title ?? view.subject, slug: view.procedure?.slug ?? '' },
+    department: { name: department?.name ?? view.department.name, email: department?.email ?? null, phone: department?.phone ?? null, address: department?.address ?? null },
+    inputs,
+    agent: extra.agentName ? { name: extra.agentName } : null,
+    replyBy: frenchDate(extra.replyBy ?? null, deps.timezone),
+  };
+}
+
+/**
+ * Writes a message to the citizen on the channel they can be reached on: email when the case or
+ * the citizen has an address (sent by a job), else a letter to print (anonymous or postal
+ * requests). The message is part of the case whatever happens to the sending.
+ */
+export async function queueCitizenMessage(
+  trx: Executor,
+  view: CaseView,
+  template: MessageTemplate,
+  variables: TemplateVariables,
+  now: string,
+): Promise<{ messageId: number; channel: 'email' | 'letter'; subject: string }> {
+  const subject = (await renderTemplate(template.subject, variables)).trim();
+  const bodyText = await renderTemplate(template.body, variables);
+  const email = variables.citizen?.email ?? view.contact.email;
+  const channel = email ? 'email' : 'letter';
+  const messageId = await messageRepository.insert(
+    trx,
+    { caseId: view.id, direction: 'out', channel, recipient: email ?? null, subject, bodyText, bodyHtml: null, status: channel === 'email' ? 'queued' : 'recorded' },
+    now,
+  );
+  if (channel === 'email') await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
+  return { messageId, channel, subject };
+}
+
+/** Schedules the timers of a status the case just entered; each fires only if the case is still there. */
+export async function scheduleStatusTimers(
+  trx: Executor,
+  deps: Pick<WorkflowDeps, 'timezone'>,
+  view: { id: number; department: { id: number } },
+  status: Status,
+  enteredAt: string,
+  calendar?: Calendar,
+): Promise<void> {
+  const timers = status.timers ?? [];
+  if (timers.length === 0) return;
+  const clock = calendar ?? (await calendarOf(trx, deps.timezone, view.department.id));
+  for (const [index, timer] of timers.entries()) {
+    const runAt = computeDueAt(new Date(enteredAt), { value: timer.after.value, unit: timer.after.unit }, clock).toISOString();
+    await jobRepository.enqueue(
+      trx,
+      { type: JOB.timer, payload: { caseId: view.id, status: status.id, enteredAt, timer: index }, runAt, dedupeKey: `timer:${view.id}:${status.id}:${enteredAt}:${index}` },
+      enteredAt,
+    );
+  }
+}
+
+/**
+ * Sets the alarms of a case's deadlines: the overdue escalation at its due time and the birth of
+ * the implicit decision. Keyed by the date, so a new date schedules a new alarm and the handler
+ * ignores the ones whose date is no longer the case's.
+ */
+export async function scheduleDeadlineAlarms(trx: Executor, caseId: number, dates: { dueAt: string | null; implicitDecisionAt: string | null }, now: string): Promise<void> {
+  if (dates.dueAt) {
+    await jobRepository.enqueue(trx, { type: JOB.overdue, payload: { caseId, dueAt: dates.dueAt }, runAt: dates.dueAt, dedupeKey: `overdue:${caseId}:${dates.dueAt}` }, now);
+  }
+  if (dates.implicitDecisionAt) {
+    await jobRepository.enqueue(
+      trx,
+      { type: JOB.silence, payload: { caseId, implicitDecisionAt: dates.implicitDecisionAt }, runAt: dates.implicitDecisionAt, dedupeKey: `silence:${caseId}:${dates.implicitDecisionAt}` },
+      now,
+    );
+  }
+}
+
+/** Managers (and admins) of a department, who hear of escalations. */
+export async function notifyManagers(trx: Executor, view: CaseView, subject: string, bodyText: string, now: string): Promise<number> {
+  const managers = await organisationRepository.listDepartmentManagers(trx, view.department.id);
+  for (const manager of managers) {
+    const messageId = await messageRepository.insert(
+      trx,
+      { caseId: view.id, direction: 'out', channel: 'agent_email', recipient: manager.email, subject, bodyText, bodyHtml: null, status: 'queued' },
+      now,
+    );
+    await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
+  }
+  return managers.length;
+}
