@@ -12,6 +12,7 @@ import { problemPlugin } from './http/problem.js';
 import { problemRoutes } from './http/problem-routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { workflowRoutes } from './workflow/routes.js';
+import { routingRoutes } from './routing/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { sessionSecret } from './http/secret.js';
 import { uiAssetRoutes } from './http/ui/routes.js';
@@ -56,6 +57,7 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(caseRoutes);
   await app.register(attachmentRoutes);
   await app.register(workflowRoutes);
+  await app.register(routingRoutes);
   await app.register(uiAssetRoutes);
   await app.register(adminRoutes);
   await app.register(devMailboxRoutes);

@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deadlineOf } from '../src/cases/deadline.js';
 import { caseRepository } from '../src/cases/repository.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
@@ -156,6 +157,20 @@ describe('overdue escalation', () => {
     expect(await eventsOf(waiting.caseId, 'case.overdue')).toHaveLength(0);
     const alerts = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', late.caseId).where('channel', '=', 'agent_email').execute();
     expect(alerts.map((m) => m.recipient)).toEqual(['cheffe.voirie@ville-test.fr']);
+  });
+});
+
+describe('deadline state shown on a case', () => {
+  it('goes on time → at risk → overdue over business days, and pauses while waiting for the citizen', async () => {
+    // Ten business days from Monday 6 December 2027: due Monday 20 December at closing time.
+    const receipt = await receive('permis-suspension', '2027-12-06T08:00:00Z', 'ines@example.fr');
+    const state = async (iso: string) => (await deadlineOf(db.kysely, TIMEZONE, await view(receipt.caseId), new Date(iso)))?.state;
+    expect(await state('2027-12-07T10:00:00Z')).toBe('on_time');
+    expect(await state('2027-12-17T10:00:00Z')).toBe('at_risk');
+    expect(await state('2027-12-21T10:00:00Z')).toBe('overdue');
+    at('2027-12-08T10:00:00Z');
+    await move(receipt.reference, 'demander');
+    expect(await state('2027-12-21T10:00:00Z')).toBe('paused');
   });
 });
 

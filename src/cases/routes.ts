@@ -5,6 +5,7 @@ import { hashRequest } from '../intake/idempotency.js';
 import { submitCase } from '../intake/service.js';
 import { CaseListQuery, CaseListSchema, CaseSchema, CreateCaseBody, IdempotencyHeaders, JournalSchema, ReceiptSchema, ReferenceParams } from './schema.js';
 import { getCase, getJournal, listCases } from './service.js';
+import { deadlineOf } from './deadline.js';
 
 const security = [{ bearer: [] }];
 
@@ -90,7 +91,11 @@ export async function caseRoutes(app: App): Promise<void> {
         response: { 200: CaseSchema, ...problems(401, 403, 404) },
       },
     },
-    async (request) => getCase(app.ctx.db.kysely, principalOf(request).organisationId, request.params.reference),
+    async (request) => {
+      const db = app.ctx.db.kysely;
+      const view = await getCase(db, principalOf(request).organisationId, request.params.reference);
+      return { ...view, deadline: await deadlineOf(db, app.ctx.config.TIMEZONE, view) };
+    },
   );
 
   app.get(

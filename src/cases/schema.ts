@@ -75,6 +75,17 @@ export const CaseSchema = Type.Object({
   closedAt: Nullable(Type.String({ format: 'date-time' })),
   outcome: Nullable(Type.String()),
   labels: Type.Array(Type.String()),
+  deadline: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          state: Type.Union([Type.Literal('on_time'), Type.Literal('at_risk'), Type.Literal('overdue'), Type.Literal('paused')]),
+          elapsedRatio: Type.Number({ description: 'Part du délai ouvré déjà écoulée (à risque à partir de 0,8).' }),
+        },
+        { description: 'Position face à l’échéance de traitement ; null pour un dossier clos ou sans échéance. Seulement dans la lecture d’un dossier.' },
+      ),
+    ),
+  ),
   version: Type.Integer({ description: 'Incrémentée à chaque changement ; à renvoyer en expectedVersion.' }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

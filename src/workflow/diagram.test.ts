@@ -56,18 +56,51 @@ describe('renderWorkflowSvg', () => {
     expect(text).toContain('(auto. après 30 jours)');
   });
 
-  it('draws one arrow per pair of statuses and a note for transitions from every open status', () => {
+  it('draws one arrow per origin, one label per group of arrows, and a note for transitions from every open status', () => {
     expect(svg.match(/<path d="M[^"]*" fill="none"/g)).toHaveLength(8);
-    expect(drawnText(svg)).toContain('Depuis tout statut ouvert :\n« Classer sans suite » → Classé sans suite');
+    const text = drawnText(svg);
+    // « Refuser » leaves two statuses but is written once, on the lane they share.
+    expect(text.match(/^Refuser$/gm)).toHaveLength(1);
+    expect(svg).toContain('<title>Refuser : de « En instruction » vers « Refusé »</title>');
+    expect(svg).toContain('<title>Refuser : de « En attente de pièces » vers « Refusé »</title>');
+    expect(text).toContain('Depuis tout statut ouvert :\n« Classer sans suite » → Classé sans suite');
   });
 
-  it('places statuses in columns by distance from the initial status', () => {
-    const x = (id: string): number => Number(new RegExp(`data-status="${id}"><title>[^<]*</title><rect x="([\\d.]+)"`).exec(svg)![1]);
-    expect(x('recu')).toBeLessThan(x('en_instruction'));
-    expect(x('en_instruction')).toBeLessThan(x('attente_usager'));
-    expect(x('attente_usager')).toBe(x('delivre'));
-    expect(x('attente_usager')).toBe(x('refuse'));
-    expect(x('refuse')).toBeLessThan(x('sans_suite'));
+  it('places open statuses in columns by distance from the initial status, and closing statuses last', () => {
+    const box = (id: string): { x: number; y: number } => {
+      const match = new RegExp(`data-status="${id}"><title>[^<]*</title><rect x="([\\d.-]+)" y="([\\d.-]+)"`).exec(svg)!;
+      return { x: Number(match[1]), y: Number(match[2]) };
+    };
+    expect(box('recu').x).toBeLessThan(box('en_instruction').x);
+    expect(box('en_instruction').x).toBeLessThan(box('attente_usager').x);
+    expect(box('attente_usager').x).toBeLessThan(box('delivre').x);
+    expect(box('delivre').x).toBe(box('refuse').x);
+    expect(box('delivre').x).toBe(box('sans_suite').x);
+    expect(box('delivre').y).toBeLessThan(box('refuse').y);
+    expect(box('refuse').y).toBeLessThan(box('sans_suite').y);
+  });
+
+  it('keeps labels off the boxes and off each other', () => {
+    const def = copy(birthCertificate);
+    def.transitions.push(
+      { name: 'noter', label: 'Ajouter une note au dossier', from: ['recu'], to: 'recu', roles: ['agent'] },
+      { name: 'relancer', label: 'Relancer l’usager', from: ['attente_usager'], to: 'attente_usager', roles: ['agent'] },
+      { name: 'rouvrir', label: 'Rouvrir', from: ['refuse', 'sans_suite'], to: 'en_instruction', roles: ['manager'] },
+    );
+    const drawn = renderWorkflowSvg(def);
+    const rects = (pattern: RegExp): { x: number; y: number; width: number; height: number }[] =>
+      [...drawn.matchAll(pattern)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) }));
+    const boxes = rects(/<g class="status"[^>]*><title>[^<]*<\/title><rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g);
+    const labels = rects(/<g class="edge-label"><rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g);
+    expect(boxes).toHaveLength(6);
+    expect(labels.length).toBeGreaterThanOrEqual(10);
+    const overlap = (a: (typeof boxes)[number], b: (typeof boxes)[number]): boolean =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    labels.forEach((label, index) => {
+      for (const box of boxes) expect(overlap(label, box)).toBe(false);
+      for (const other of labels.slice(index + 1)) expect(overlap(label, other)).toBe(false);
+    });
+    expect(drawnText(drawn)).toContain('Rouvrir');
   });
 
   it('escapes every text', () => {
