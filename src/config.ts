@@ -68,7 +68,7 @@ const variables = {
   },
   TIMEZONE: { doc: 'Fuseau horaire de la collectivité (délais, numéros de dossier).', default: 'Europe/Paris', parse: text },
   SMTP_URL: {
-    doc: 'Serveur d’envoi des courriels (smtp://… ou smtps://…). Vide : les messages sont enregistrés et lisibles dans la boîte de développement (/dev/mailbox), rien n’est envoyé.',
+    doc: 'Serveur d’envoi des courriels (smtp://… ou smtps://…). Vide : les messages sont enregistrés et lisibles dans le dossier et, en démonstration, dans la boîte /dev/boite-mail ; rien n’est envoyé.',
     default: '',
     parse: (raw: string) => (raw === '' ? '' : url('smtp:', 'smtps:')(raw)),
   },

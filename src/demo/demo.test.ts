@@ -16,6 +16,7 @@ import { workflowRepository, type WorkflowVersion } from '../workflow/repository
 import { formFieldNames } from '../workflow/service.js';
 import { DEMO_DEPARTMENTS } from './commune-data.js';
 import { seedDemoCommune, type DemoSummary } from './commune.js';
+import { HistoryWorkflow } from './history-workflows.js';
 import { seedHistoricalCases } from './history.js';
 import { citizenEmail, fictionPhone, randomAddress, randomPerson } from './people.js';
 import { createRng } from './prng.js';
@@ -182,6 +183,7 @@ describe('seedHistoricalCases', () => {
       .select(['reference', 'procedure_id', 'workflow_id', 'status', 'status_entered_at', 'received_at', 'closed_at', 'outcome'])
       .where('organisation_id', '=', summary.organisationId)
       .execute();
+    const prepared = new Map([...workflows.values()].map((w) => [w.id, new HistoryWorkflow(w)] as const));
     const used = new Map<number, Set<string>>();
     const nowMs = Date.now();
     for (const row of rows) {
@@ -197,6 +199,9 @@ describe('seedHistoricalCases', () => {
       expect(entered).toBeGreaterThanOrEqual(Date.parse(row.received_at));
       expect(entered).toBeLessThanOrEqual(nowMs);
       if (row.closed_at !== null) expect(entered).toBe(Date.parse(row.closed_at));
+      // Statuses reached through timers' transitions (no reply to a request for pieces) come after the delay.
+      const timerDelay = prepared.get(workflow.id)?.timerDelay(status.id);
+      if (timerDelay !== undefined) expect(entered - Date.parse(row.received_at)).toBeGreaterThanOrEqual(timerDelay);
       if (status.id === workflow.definition.initial) expect(entered).toBe(Date.parse(row.received_at));
     }
     // The history shows the workflows at work: cases not yet looked at, in progress, waiting, and closed every way.

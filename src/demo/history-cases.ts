@@ -11,10 +11,10 @@ import type { Channel } from '../cases/repository.js';
 import { toJson } from '../db/transaction.js';
 import type { Field } from '../procedures/form/definition.js';
 import { decideRoute, type RoutingDecision } from '../routing/rules.js';
+import type { Status } from '../workflow/definition.js';
 import type { HistoryCalendar } from './history-calendar.js';
 import type { CitizenPool } from './history-citizens.js';
 import type { HistoryContext, HistoryProcedure } from './history-context.js';
-import type { Status } from '../workflow/definition.js';
 import { DeadlineCache } from './history-deadlines.js';
 import { randomPerson } from './people.js';
 import { WeightedTable, type Rng } from './prng.js';
@@ -42,6 +42,8 @@ interface Life {
   version: number;
   /** When the case entered its status (ISO). */
   enteredAt: string;
+  /** Whether a status timer, not an agent, moved the case there. */
+  byTimer: boolean;
 }
 
 /** A case ready to write but for its id and reference (0 and '' here), reserved batch by batch. */
@@ -104,7 +106,7 @@ export class CaseFactory {
     if (entry) {
       events.push({
         type: 'status.changed',
-        actor: agentId === null ? SYSTEM : { type: 'agent', id: String(agentId) },
+        actor: agentId === null || life.byTimer ? SYSTEM : { type: 'agent', id: String(agentId) },
         payload: { from: entry.from, to: life.status.id, transition: entry.transition, inputs: {} },
         createdAt: life.enteredAt,
       });
@@ -171,20 +173,26 @@ export class CaseFactory {
     const workflow = hp.workflow;
     if (!rng.chance(STUCK_SHARE)) {
       const days = hp.demo.medianDays * Math.exp(0.7 * gaussian(rng));
-      const closedAt = this.calendar.officeInstant(rng, instant + days * DAY_MS, instant);
-      if (closedAt !== undefined && closedAt < nowMs) {
+      const handled = this.calendar.officeInstant(rng, instant + days * DAY_MS, instant);
+      if (handled !== undefined && handled < nowMs) {
         const outcome = this.outcomes.get(hp.procedure.id)?.draw(rng) ?? 'accepted';
-        const at = new Date(closedAt).toISOString();
-        return { status: workflow.closedStatus(rng, outcome), closedAt: at, outcome, version: 3, enteredAt: at };
+        const status = workflow.closedStatus(rng, outcome);
+        // Closed by a timer: the citizen was asked for something and the reply delay ran out first.
+        const timer = workflow.timerDelay(status.id);
+        const closedAt = timer === undefined ? handled : handled + timer;
+        if (closedAt < nowMs) {
+          const at = new Date(closedAt).toISOString();
+          return { status, closedAt: at, outcome, version: 3, enteredAt: at, byTimer: timer !== undefined };
+        }
       }
     }
     const status = workflow.openStatus(rng, nowMs - instant < 2 * DAY_MS);
-    if (status.id === workflow.initial) return { status, closedAt: null, outcome: null, version: 1, enteredAt: new Date(instant).toISOString() };
+    if (status.id === workflow.initial) return { status, closedAt: null, outcome: null, version: 1, enteredAt: new Date(instant).toISOString(), byTimer: false };
     const earliest = Math.max(instant, nowMs - 0.9 * workflow.longestStay(status.id));
     const target = earliest + rng.next() * (nowMs - earliest);
     const office = this.calendar.officeInstant(rng, target, earliest);
     const entered = office !== undefined && office < nowMs ? office : target;
-    return { status, closedAt: null, outcome: null, version: status.category === 'in_progress' ? 2 : 3, enteredAt: new Date(entered).toISOString() };
+    return { status, closedAt: null, outcome: null, version: status.category === 'in_progress' ? 2 : 3, enteredAt: new Date(entered).toISOString(), byTimer: false };
   }
 
   /** Who recorded the request: the citizen online, a front-desk agent, or a partner system. */

@@ -4,7 +4,7 @@
  * the way a back office looks (mostly in progress, a quarter waiting, a few not yet looked at),
  * closed ones in a closed status of the category matching their outcome.
  */
-import type { Status, StatusCategory, Transition, WorkflowDefinition } from '../workflow/definition.js';
+import type { Duration, Status, StatusCategory, Transition, WorkflowDefinition } from '../workflow/definition.js';
 import type { WorkflowVersion } from '../workflow/repository.js';
 import { WeightedTable, type Rng } from './prng.js';
 import type { Outcome } from './procedures/index.js';
@@ -29,6 +29,7 @@ export interface StatusEntry {
   transition: string;
 }
 
+/** One published workflow version, prepared for drawing the statuses of many historical cases. */
 export class HistoryWorkflow {
   readonly id: number;
   readonly initial: string;
@@ -37,6 +38,7 @@ export class HistoryWorkflow {
   private readonly closed = new Map<Outcome, WeightedTable<Status>>();
   private readonly entries = new Map<string, StatusEntry>();
   private readonly longestStays = new Map<string, number>();
+  private readonly timerReached = new Map<string, number>();
 
   constructor(version: Pick<WorkflowVersion, 'id' | 'definition'>) {
     const def = version.definition;
@@ -51,8 +53,10 @@ export class HistoryWorkflow {
     for (const status of def.statuses) {
       const entry = entryInto(def, status.id);
       if (entry) this.entries.set(status.id, entry);
-      const stays = (status.timers ?? []).filter((t) => t.transition !== undefined).map((t) => t.after.value * (t.after.unit === 'calendar_days' ? DAY_MS : t.after.unit === 'business_days' ? BUSINESS_DAY_MS : BUSINESS_DAY_MS / 8));
+      const stays = (status.timers ?? []).filter((t) => t.transition !== undefined).map((t) => durationMs(t.after));
       if (stays.length > 0) this.longestStays.set(status.id, Math.min(...stays));
+      const delay = timerDelayInto(def, status.id);
+      if (delay !== undefined) this.timerReached.set(status.id, delay);
     }
   }
 
@@ -80,10 +84,41 @@ export class HistoryWorkflow {
     return statusId === this.initial ? undefined : this.entries.get(statusId);
   }
 
+  /**
+   * For a status every way into which is a timer's transition (closing a request the citizen never
+   * completed, or never replied to), how long after receipt a case gets there at the earliest (ms):
+   * agents may take those transitions too, but cases mostly get there when the delay runs out.
+   * Undefined for statuses reached otherwise.
+   */
+  timerDelay(statusId: string): number | undefined {
+    return this.timerReached.get(statusId);
+  }
+
   /** How long a case can stay in this status before a timer moves it on (ms); Infinity when none does. */
   longestStay(statusId: string): number {
     return this.longestStays.get(statusId) ?? Infinity;
   }
+}
+
+/** A duration in calendar milliseconds, business time taken at its average calendar length. */
+function durationMs(duration: Duration): number {
+  const unit = duration.unit === 'calendar_days' ? DAY_MS : duration.unit === 'business_days' ? BUSINESS_DAY_MS : BUSINESS_DAY_MS / 8;
+  return duration.value * unit;
+}
+
+/** The shortest timer delay leading to `statusId` when every transition into it, from every status, is a timer's. */
+function timerDelayInto(def: WorkflowDefinition, statusId: string): number | undefined {
+  const incoming = def.transitions.filter((t) => t.to === statusId && t.from.some((f) => f !== statusId));
+  if (incoming.length === 0) return undefined;
+  const delays: number[] = [];
+  for (const transition of incoming) {
+    for (const from of transition.from) {
+      const timer = def.statuses.find((s) => s.id === from)?.timers?.find((t) => t.transition === transition.name);
+      if (!timer) return undefined;
+      delays.push(durationMs(timer.after));
+    }
+  }
+  return Math.min(...delays);
 }
 
 /** Open statuses weighted by their category's share, split evenly within a category. */

@@ -16,7 +16,6 @@ import { HistoryCalendar } from './history-calendar.js';
 import { finaliseCase, CaseFactory, type CaseDraft } from './history-cases.js';
 import { citizensToGenerate, CitizenPool, generateCitizens, insertCitizens } from './history-citizens.js';
 import { loadHistoryContext, type HistoryContext } from './history-context.js';
-import { historyRepository } from './history-repository.js';
 import { createRng, WeightedTable, type Rng } from './prng.js';
 import type { CitizenProfile } from './repository.js';
 
@@ -54,7 +53,6 @@ export async function seedHistoricalCases(db: Db, organisationId: number, count:
     const pool = await populate(db, ctx, calendar, rng, count, batchSize);
     const receipts = drawReceipts(rng, calendar, count);
     const factory = new CaseFactory(ctx, calendar, pool, rng, newTrackingCode);
-    const workflows = new Map(ctx.procedures.map((p) => [p.procedure.id, p.workflow.id] as const));
     const generate = (start: number) => draftBatch(factory, receipts, start, Math.min(start + batchSize, count));
     // The next batch is generated while the current one is written: PostgreSQL works in its own
     // process meanwhile (on SQLite the two simply take turns).
@@ -62,7 +60,7 @@ export async function seedHistoricalCases(db: Db, organisationId: number, count:
     for (let start = 0; start < count; start += batchSize) {
       const current = drafts;
       const [, next] = await Promise.all([
-        transaction(db, (trx) => writeBatch(trx, db.dialect, organisationId, current, workflows)),
+        transaction(db, (trx) => writeBatch(trx, db.dialect, organisationId, current)),
         start + batchSize < count ? generate(start + batchSize) : Promise.resolve([]),
       ]);
       options.onProgress?.(start + current.length);
@@ -107,8 +105,8 @@ function drawReceipts(rng: Rng, calendar: HistoryCalendar, count: number): Float
   return keys.sort();
 }
 
-/** Reserves ids and reference numbers for the batch, then writes cases (with their workflow), journals and outbox. */
-async function writeBatch(trx: Executor, dialect: Dialect, organisationId: number, drafts: CaseDraft[], workflows: ReadonlyMap<number, number>): Promise<void> {
+/** Reserves ids and reference numbers for the batch, then writes cases, journals and outbox. */
+async function writeBatch(trx: Executor, dialect: Dialect, organisationId: number, drafts: CaseDraft[]): Promise<void> {
   const ids = await bulkCaseRepository.reserveIds(trx, dialect, 'cases', drafts.length);
   const perYear = new Map<number, number>();
   for (const d of drafts) perYear.set(d.year, (perYear.get(d.year) ?? 0) + 1);
@@ -120,7 +118,6 @@ async function writeBatch(trx: Executor, dialect: Dialect, organisationId: numbe
     return finaliseCase(draft, ids[i] ?? 0, formatReference(draft.year, number));
   });
   await bulkCaseRepository.insertCases(trx, dialect, finals.map((f) => f.row));
-  await historyRepository.attachWorkflows(trx, ids[0] ?? 0, ids.at(-1) ?? -1, workflows);
   await bulkCaseRepository.insertJournal(trx, dialect, finals.flatMap((f) => f.journal));
   await bulkCaseRepository.insertOutbox(trx, dialect, finals.map((f) => f.outbox));
 }

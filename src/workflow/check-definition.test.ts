@@ -3,7 +3,7 @@ import type { Field } from '../procedures/form/definition.js';
 import { checkWorkflowDefinition } from './check-definition.js';
 import type { WorkflowCheckContext, WorkflowDefinitionError } from './check-definition.js';
 import type { Action, Status, Transition, WorkflowDefinition } from './definition.js';
-import { birthCertificate, CONTEXT, copy } from './test-fixtures.js';
+import { birthCertificate, CONTEXT, copy, DEPARTMENTS } from './test-fixtures.js';
 
 /** The definition of the fixture after `change`, so each test shows only what it breaks. */
 function withChange(change: (def: WorkflowDefinition) => void): WorkflowDefinition {
@@ -255,8 +255,6 @@ describe('checkWorkflowDefinition — conditions', () => {
     expect(error).toEqual({ path: 'transitions[4].condition.value', message: 'La valeur "extrait" ne fait pas partie des options du champ « acteType ».' });
   });
 });
-
-const DEPARTMENTS = CONTEXT.departmentSlugs;
 
 describe('checkWorkflowDefinition — templates', () => {
   it('reports a Liquid syntax error in a subject', () => {

@@ -323,6 +323,7 @@ export async function publishWorkflow(
     departmentSlugs: departments.map((d) => d.slug),
     agentEmails,
     formFieldNames: formFieldNames(procedure.form),
+    formFields: procedure.form.pages.flatMap((page) => page.fields),
   });
   if (errors.length > 0) {
     throw invalid(
@@ -335,7 +336,10 @@ export async function publishWorkflow(
   return { procedure, workflow };
 }
 
-/** Names of every field of a form, groups' fields included, for conditions and templates to refer to. */
+/**
+ * Names of a form's top-level fields: what conditions and `case.data.X` can refer to (a group's
+ * fields live inside its items, not at the top of the data).
+ */
 export function formFieldNames(form: Procedure['form']): string[] {
-  return form.pages.flatMap((page) => page.fields.flatMap((field) => [field.name, ...(field.type === 'group' ? field.fields.map((f) => f.name) : [])]));
+  return form.pages.flatMap((page) => page.fields.map((field) => field.name));
 }
