@@ -41,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(configMarkdown());
     return 0;
   }
-  const config = loadConfig();
+  // The demo command shows the development mailbox unless told otherwise.
+  const config = loadConfig(command === 'start' ? { DEV_MAILBOX: 'true', ...process.env } : process.env);
   const db = openConfiguredDatabase(config);
   let serving = false;
   try {
@@ -188,6 +189,10 @@ Guichet est prêt.
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures
   Santé                  : ${url}/healthz, ${url}/readyz
+  Administration         : ${url}/admin (connexion avec le jeton de démo ci-dessous)${
+    config.DEV_MAILBOX === 'true' && !config.SMTP_URL ? `
+  Messages envoyés (démo): ${url}/dev/boite-mail` : ''
+  }
   Jeton d’API de démo    : ${demoToken}
       curl -H "Authorization: Bearer ${demoToken}" ${url}/api/v1/cases
 `);

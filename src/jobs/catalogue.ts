@@ -3,8 +3,8 @@ import { deadlineSweepJob, documentJob, timerJob, webhookJob } from '../workflow
 import type { JobType } from './registry.js';
 
 /**
- * Every job type the application declares, with its handler. Workers refuse to start when a
- * pending job has a type missing here, and enqueueing an unknown type fails at once.
+ * Every job type the application declares, with its handler. Workers (and `guichet jobs run`)
+ * refuse to start when a pending job has a type missing here.
  */
 export function applicationJobTypes(): JobType[] {
   return [sendMessageJob, timerJob, documentJob, webhookJob, deadlineSweepJob] as JobType[];

@@ -127,7 +127,10 @@ export function startWorker(ctx: JobContext, registry: JobRegistry, options: Wor
   };
 
   const periodic = registry.periodic();
-  const enqueuePeriodic = () => void enqueuePeriodicRuns(ctx, periodic, runner.now()).catch((error: unknown) => ctx.log.error({ err: error }, 'could not enqueue periodic jobs'));
+  let enqueueing: Promise<unknown> = Promise.resolve();
+  const enqueuePeriodic = () => {
+    enqueueing = enqueuePeriodicRuns(ctx, periodic, runner.now()).catch((error: unknown) => ctx.log.error({ err: error }, 'could not enqueue periodic jobs'));
+  };
   const clockTimer = periodic.length > 0 ? setInterval(enqueuePeriodic, Math.min(60_000, ...periodic.map((t) => t.every!))) : null;
   clockTimer?.unref();
   enqueuePeriodic();
@@ -142,7 +145,7 @@ export function startWorker(ctx: JobContext, registry: JobRegistry, options: Wor
         stopping = true;
         if (clockTimer) clearInterval(clockTimer);
         wake?.();
-        await looping;
+        await Promise.all([looping, enqueueing]);
         await runner.release(buffer.splice(0));
         await Promise.all(running);
         await runner.close();
@@ -245,6 +248,7 @@ class Runner {
     const maxAttempts = job.maxAttempts ?? jobType.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (job.attempts > maxAttempts) {
       // The last allowed attempt never reported back: the process died or lost the job's lease.
+      this.ctx.log.error({ jobId: job.id, type: job.type, attempts: job.attempts }, 'job abandoned after an interrupted last attempt');
       return { job, ok: false, error: `Abandonnée : la tentative ${maxAttempts}/${maxAttempts} a été interrompue (arrêt du processus ou bail expiré).`, retryAt: null };
     }
     const log = this.ctx.log.child({ jobId: job.id, type: job.type, attempt: job.attempts });

@@ -27,8 +27,6 @@ export interface WorkflowDeps {
 /** Job types this module schedules; their handlers live in jobs.ts. */
 export const JOB = {
   timer: 'workflow.timer',
-  overdue: 'case.overdue',
-  silence: 'case.silence_expired',
   webhook: 'webhook.call',
   document: 'document.generate',
   message: 'message.send',
@@ -145,24 +143,6 @@ export async function scheduleStatusTimers(
       trx,
       { type: JOB.timer, payload: { caseId: view.id, status: status.id, enteredAt, timer: index }, runAt, dedupeKey: `timer:${view.id}:${status.id}:${enteredAt}:${index}` },
       enteredAt,
-    );
-  }
-}
-
-/**
- * Sets the alarms of a case's deadlines: the overdue escalation at its due time and the birth of
- * the implicit decision. Keyed by the date, so a new date schedules a new alarm and the handler
- * ignores the ones whose date is no longer the case's.
- */
-export async function scheduleDeadlineAlarms(trx: Executor, caseId: number, dates: { dueAt: string | null; implicitDecisionAt: string | null }, now: string): Promise<void> {
-  if (dates.dueAt) {
-    await jobRepository.enqueue(trx, { type: JOB.overdue, payload: { caseId, dueAt: dates.dueAt }, runAt: dates.dueAt, dedupeKey: `overdue:${caseId}:${dates.dueAt}` }, now);
-  }
-  if (dates.implicitDecisionAt) {
-    await jobRepository.enqueue(
-      trx,
-      { type: JOB.silence, payload: { caseId, implicitDecisionAt: dates.implicitDecisionAt }, runAt: dates.implicitDecisionAt, dedupeKey: `silence:${caseId}:${dates.implicitDecisionAt}` },
-      now,
     );
   }
 }

@@ -209,10 +209,11 @@ async function recordImplicitDecision(deps: WorkflowDeps, caseId: number, now: s
   });
 }
 
-/** The sweep as a job type, for `guichet jobs run` and tests; workers also run it on a clock. */
+/** The sweep as a periodic job: workers enqueue one run a minute, whatever their number. */
 export const deadlineSweepJob: JobType<Record<string, never>> = {
   type: 'deadlines.sweep',
   description: 'Alerte des dossiers en retard et décisions implicites (silence vaut accord / rejet)',
+  every: 60_000,
   async handle(ctx) {
     const result = await sweepDeadlines(depsOf(ctx));
     if (result.overdue + result.implicitDecisions > 0) ctx.log.info(result, 'deadline sweep');

@@ -1,0 +1,79 @@
+/**
+ * Without SMTP_URL, messages are recorded and the demo shows them on /dev/boite-mail; the page
+ * exists only when DEV_MAILBOX=true and no mail server is configured.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/db/database.js';
+import { seedDemoCommune } from '../src/demo/commune.js';
+import type { App } from '../src/http/context.js';
+import { applicationJobTypes } from '../src/jobs/catalogue.js';
+import { JobRegistry } from '../src/jobs/registry.js';
+import { runDueJobs } from '../src/jobs/worker.js';
+import { createToken } from '../src/tokens/service.js';
+import { testApp } from './app.js';
+import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
+import { freshDb } from './db.js';
+
+let db: Db;
+let app: App;
+let token: string;
+
+beforeAll(async () => {
+  db = await freshDb();
+  const demo = await seedDemoCommune(db);
+  token = (await createToken(db.kysely, demo.organisationId, 'tests', ['cases:read', 'cases:write'])).token;
+  app = await testApp(db, { DEV_MAILBOX: 'true' });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/cases',
+    headers,
+    payload: { procedure: 'contact', citizen: { civility: 'M', firstNames: 'Paul', lastName: 'Roux', email: 'paul.roux@example.fr' }, data: { sujet: 'information', objet: 'Horaires', message: 'Quels sont les horaires de la mairie ?', reponse: 'courriel' } },
+  });
+  if (created.statusCode !== 201) throw new Error(created.body);
+  const reference = created.json().reference;
+  const available = (await app.inject({ method: 'GET', url: `/api/v1/cases/${reference}/transitions`, headers })).json().transitions as { name: string; inputs: { name: string }[] }[];
+  const answer = available.find((t) => t.inputs.some((i) => i.name === 'reponse'))!;
+  const answered = await app.inject({ method: 'POST', url: `/api/v1/cases/${reference}/transitions/${answer.name}`, headers, payload: { inputs: { reponse: 'La mairie est ouverte de 8 h 30 à 17 h 30.' } } });
+  if (answered.statusCode !== 200) throw new Error(answered.body);
+  await runDueJobs({ db, config: app.ctx.config, log: pino({ level: 'silent' }) }, new JobRegistry(applicationJobTypes()));
+}, 60_000);
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+describe('development mailbox', () => {
+  it('shows the recorded messages, marked as recorded rather than sent', async () => {
+    const res = await app.inject({ method: 'GET', url: '/dev/boite-mail' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('La mairie est ouverte de 8 h 30 à 17 h 30.');
+    expect(res.body).toContain('paul.roux@example.fr');
+    const statuses = await db.kysely.selectFrom('messages').select('status').execute();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((m) => m.status === 'recorded')).toBe(true);
+  });
+
+  it('does not exist without DEV_MAILBOX=true, nor when a mail server is configured', async () => {
+    for (const env of [{}, { DEV_MAILBOX: 'true', SMTP_URL: 'smtp://127.0.0.1:2525' }]) {
+      const other = await testApp(db, env);
+      expect((await other.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode).toBe(404);
+      await other.close();
+    }
+  });
+
+  it.skipIf(!browserAvailable)('passes axe-core (WCAG 2.1 A/AA)', async () => {
+    const browser = await launchBrowser();
+    try {
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const page = await browser.newPage();
+      await page.goto(`${base}/dev/boite-mail`);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+
+if (!browserAvailable) console.warn(browserSkipReason);
