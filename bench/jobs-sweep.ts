@@ -9,7 +9,12 @@
  * (`node bin/run-ts.js bench/jobs-sweep.ts --worker`), and time it from its "ready" line until no
  * job is pending or running. Then check: every job done, none dead, one effect per job.
  *
- * Environment: BENCH_JOBS, BENCH_DATABASE_URL, BENCH_DIALECTS (e.g. "sqlite"), JOB_CONCURRENCY
+ * With BENCH_SWEEP=timers the backlog is made of real workflow timers instead: BENCH_JOBS cases
+ * sit in a status whose timer fell due, and the worker runs the application's own job types (the
+ * timer takes the workflow transition for each case, in its transaction, with its journal event).
+ * The check is then: every case moved exactly once (one status change in its journal).
+ *
+ * Environment: BENCH_SWEEP (jobs | timers), BENCH_JOBS, BENCH_DATABASE_URL, BENCH_DIALECTS (e.g. "sqlite"), JOB_CONCURRENCY
  * (the worker's, default 8 as in production), BENCH_JOBS_TIMEOUT (s, default 300). See bench/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,11 +33,15 @@ import { transaction } from '../src/db/transaction.js';
 import { defineJobType, JobRegistry } from '../src/jobs/registry.js';
 import { jobRepository, type NewJob } from '../src/jobs/repository.js';
 import { startWorker } from '../src/jobs/worker.js';
+import { applicationJobTypes } from '../src/jobs/catalogue.js';
+import { seedDueTimers, timerEffects, timerJobCounts } from './lib/timers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_JOBS = 100_000;
 const TARGET_SECONDS = 60;
 const BENCH_TYPE = 'bench.sweep';
+/** What the backlog is made of: a minimal bench job, or real workflow timers. */
+const MODE: 'jobs' | 'timers' = process.env.BENCH_SWEEP === 'timers' ? 'timers' : 'jobs';
 
 function intEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -69,7 +78,8 @@ async function workerMain(): Promise<void> {
       await transaction(db, (trx) => sql`insert into bench_job_effects (job_id) values (${job.id}) on conflict (job_id) do nothing`.execute(trx));
     },
   });
-  const worker = startWorker({ db, config, log: pino({ level: 'warn' }, pino.destination(2)) }, new JobRegistry([benchJob]), {
+  const registry = new JobRegistry(MODE === 'timers' ? applicationJobTypes() : [benchJob]);
+  const worker = startWorker({ db, config, log: pino({ level: 'warn' }, pino.destination(2)) }, registry, {
     concurrency: config.JOB_CONCURRENCY,
   });
   process.stdout.write(`ready ${worker.id} concurrency=${config.JOB_CONCURRENCY}\n`);
@@ -85,6 +95,7 @@ async function workerMain(): Promise<void> {
 
 interface SweepReport {
   dialect: Dialect;
+  mode: 'jobs' | 'timers';
   ok: boolean;
   generatedAt: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; os: string };
@@ -151,9 +162,12 @@ async function sweep(target: Target, jobs: number, timeoutMs: number): Promise<S
 
     const seedStart = performance.now();
     const now = new Date().toISOString();
-    for (let i = 0; i < jobs; i += 10_000) {
-      const batch: NewJob[] = Array.from({ length: Math.min(10_000, jobs - i) }, () => ({ type: BENCH_TYPE, payload: {}, runAt: now }));
-      await transaction(db, (trx) => jobRepository.enqueueMany(trx, batch, now));
+    if (MODE === 'timers') await seedDueTimers(db, jobs);
+    else {
+      for (let i = 0; i < jobs; i += 10_000) {
+        const batch: NewJob[] = Array.from({ length: Math.min(10_000, jobs - i) }, () => ({ type: BENCH_TYPE, payload: {}, runAt: now }));
+        await transaction(db, (trx) => jobRepository.enqueueMany(trx, batch, now));
+      }
     }
     if (db.dialect === 'postgres') await sql`analyze jobs`.execute(db.kysely);
     const seedSeconds = (performance.now() - seedStart) / 1000;
@@ -179,7 +193,10 @@ async function sweep(target: Target, jobs: number, timeoutMs: number): Promise<S
     const started = performance.now();
 
     const remaining = async () => {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from jobs where state in ('pending', 'running')`.execute(db.kysely);
+      const { rows } =
+        MODE === 'timers'
+          ? await sql<{ n: number }>`select count(*) as n from jobs where state in ('pending', 'running') and type = 'workflow.timer'`.execute(db.kysely)
+          : await sql<{ n: number }>`select count(*) as n from jobs where state in ('pending', 'running')`.execute(db.kysely);
       return Number(rows[0]?.n ?? 0);
     };
     let left = jobs;
@@ -201,8 +218,11 @@ async function sweep(target: Target, jobs: number, timeoutMs: number): Promise<S
     children.delete(child);
     if (code !== 0) throw new Error(`${target.dialect}: the worker exited with code ${code} on SIGTERM.`);
 
-    const counts = await jobRepository.countByState(db.kysely);
-    const effects = await sql<{ n: number; d: number }>`select count(*) as n, count(distinct job_id) as d from bench_job_effects`.execute(db.kysely);
+    const counts = MODE === 'timers' ? await timerJobCounts(db) : await jobRepository.countByState(db.kysely);
+    const effects =
+      MODE === 'timers'
+        ? { rows: [await timerEffects(db)] }
+        : await sql<{ n: number; d: number }>`select count(*) as n, count(distinct job_id) as d from bench_job_effects`.execute(db.kysely);
     const retried = await sql<{ n: number }>`select count(*) as n from jobs where attempts <> 1`.execute(db.kysely);
     const checks = {
       ...counts,
@@ -214,6 +234,7 @@ async function sweep(target: Target, jobs: number, timeoutMs: number): Promise<S
     const cpus = os.cpus();
     return {
       dialect: target.dialect,
+      mode: MODE,
       ok,
       generatedAt: new Date().toISOString(),
       machine: {
@@ -278,7 +299,7 @@ async function main(): Promise<number> {
       const dir = path.join(ROOT, 'bench', 'results');
       fs.mkdirSync(dir, { recursive: true });
       // Quick runs with another size do not overwrite the reference figures.
-      const file = path.join(dir, `jobs-sweep-${report.dialect}${jobs === DEFAULT_JOBS ? '' : `-${jobs}`}.json`);
+      const file = path.join(dir, `${MODE === 'timers' ? 'timers' : 'jobs'}-sweep-${report.dialect}${jobs === DEFAULT_JOBS ? '' : `-${jobs}`}.json`);
       fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`  → ${path.relative(ROOT, file)}`);
     } finally {
@@ -287,7 +308,7 @@ async function main(): Promise<number> {
   }
   if (reports.length === 0) return 0;
   const m = reports[0]!.machine;
-  console.log(`\n${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; one worker process, JOB_CONCURRENCY=${reports[0]!.settings.concurrency}.\n`);
+  console.log(`\n${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; one worker process, JOB_CONCURRENCY=${reports[0]!.settings.concurrency}; backlog: ${MODE === 'timers' ? 'workflow timers (one transition each)' : 'bench jobs (one insert each)'}.\n`);
   console.log(renderTable(reports));
   return reports.every((r) => r.ok) ? 0 : 1;
 }

@@ -191,11 +191,12 @@ async function fixture(db: Db, info: DatasetInfo, dialect: Dialect): Promise<Fix
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('organisation_id', '=', info.organisationId)
     .where('department_id', '=', voirie)
+    .where('closed_at', 'is', null)
     .groupBy('status')
     .execute();
   const statusCounts = Object.fromEntries(statusRows.map((r) => [r.status, Number(r.n)]).sort((a, b) => Number(b[1]) - Number(a[1])));
-  // The most frequent status that still needs work: what an agent's inbox lists.
-  const status = process.env['BENCH_LIST_STATUS'] || Object.keys(statusCounts).find((s) => s !== 'closed') || 'new';
+  // The most frequent status of open cases: what an agent's inbox lists.
+  const status = process.env['BENCH_LIST_STATUS'] || Object.keys(statusCounts)[0] || 'recu';
   const channelCount = await k
     .selectFrom('cases')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -224,6 +225,41 @@ async function fixture(db: Db, info: DatasetInfo, dialect: Dialect): Promise<Fix
 
 // ---------------------------------------------------------------------------------------------
 // One database
+
+/** Cases the transition scenario moves round: enough that 10 connections never share one. */
+const TRANSITION_CASES = 200;
+
+/**
+ * Street reports created by the intake scenario, taken through `qualifier` and `planifier` so
+ * that they wait in `intervention_planifiee`, where `replanifier` can be taken again and again.
+ */
+async function planInterventions(prepared: Prepared, url: string, auth: Record<string, string>, count: number): Promise<string[]> {
+  const db = prepared.open();
+  let references: string[];
+  try {
+    const rows = await db.kysely
+      .selectFrom('cases')
+      .select('reference')
+      .where('channel', '=', 'api')
+      .where('status', '=', 'recu')
+      .where('workflow_id', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(count)
+      .execute();
+    references = rows.map((r) => r.reference);
+  } finally {
+    await db.close();
+  }
+  if (references.length < 20) throw new Error(`Trop peu de signalements créés pour le scénario de transition (${references.length}).`);
+  const headers = { ...auth, 'content-type': 'application/json' };
+  for (const reference of references) {
+    for (const [name, body] of [['qualifier', '{}'], ['planifier', '{"inputs":{"datePrevue":"2030-01-15"}}']] as const) {
+      const res = await fetch(`${url}/api/v1/cases/${reference}/transitions/${name}`, { method: 'POST', headers, body });
+      if (res.status !== 200) throw new Error(`${name} ${reference} : ${res.status} ${await res.text()}`);
+    }
+  }
+  return references;
+}
 
 async function preflight(spec: ScenarioSpec, expect: (status: number, body: string) => string | undefined): Promise<void> {
   const res = await fetch(spec.url + spec.path(), {
@@ -313,6 +349,22 @@ async function benchDialect(dialect: Dialect): Promise<DialectReport> {
     };
     await preflight(intake, (status) => (status === 201 ? undefined : '201 attendu'));
     await run(intake);
+
+    // A workflow transition under load: `replanifier` moves a planned intervention to a new date
+    // (a status loop, so it can be repeated) and writes to the citizen. Requests go round the
+    // cases so that two never move the same case at once.
+    const planned = await planInterventions(prepared, server.url, auth, TRANSITION_CASES);
+    let t = 0;
+    const transition: ScenarioSpec = {
+      name: 'transition',
+      url: server.url,
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      path: () => `/api/v1/cases/${planned[t++ % planned.length]}/transitions/replanifier`,
+      body: () => `{"inputs":{"datePrevue":"2030-0${1 + (t % 9)}-15"}}`,
+    };
+    await preflight(transition, (status) => (status === 200 ? undefined : '200 attendu'));
+    await run(transition);
 
     const refs = fx.references;
     const read: ScenarioSpec = {

@@ -56,7 +56,7 @@ describe('development mailbox', () => {
   });
 
   it('does not exist without DEV_MAILBOX=true, nor when a mail server is configured', async () => {
-    for (const env of [{}, { DEV_MAILBOX: 'true', SMTP_URL: 'smtp://127.0.0.1:2525' }]) {
+    for (const env of [{}, { DEV_MAILBOX: 'true', SMTP_URL: 'smtp://127.0.0.1:2525' }] as Record<string, string>[]) {
       const other = await testApp(db, env);
       expect((await other.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode).toBe(404);
       await other.close();
