@@ -72,6 +72,13 @@ const variables = {
     default: '',
     parse: (raw: string) => (raw === '' ? '' : url('smtp:', 'smtps:')(raw)),
   },
+  SMS_URL: {
+    doc: 'Passerelle SMS (https://…) : Guichet y envoie en POST {"to", "text", "sender"} en JSON. Vide : les SMS sont seulement enregistrés dans le dossier.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('http:', 'https:')(raw)),
+  },
+  SMS_TOKEN: { doc: 'Jeton envoyé à la passerelle SMS (en-tête Authorization: Bearer).', default: '', parse: text },
+  SMS_SENDER: { doc: 'Nom d’expéditeur des SMS (11 caractères au plus).', default: 'MAIRIE', parse: text },
   MAIL_FROM: { doc: 'Expéditeur des courriels envoyés aux usagers.', default: 'Guichet <ne-pas-repondre@guichet.localhost>', parse: text },
   SESSION_SECRET: {
     doc: 'Secret (32 caractères au moins) qui signe les cookies de session. Vide : tiré au hasard et gardé dans DATA_DIR/session-secret ; à fixer quand plusieurs serveurs partagent les sessions.',

@@ -1,5 +1,5 @@
 import { caseRepository } from '../cases/repository.js';
-import type { JobType } from '../jobs/registry.js';
+import type { JobContext, JobType } from '../jobs/registry.js';
 import { sendMail } from './mailer.js';
 import { messageRepository } from './repository.js';
 
@@ -19,7 +19,7 @@ function messageIdDomain(publicUrl: string): string {
  */
 export const sendMessageJob: JobType<{ messageId: number }> = {
   type: 'message.send',
-  description: 'Envoi d’un courriel (usager ou agent)',
+  description: 'Envoi d’un courriel ou d’un SMS (usager ou agent)',
   maxAttempts: 10,
   async handle(ctx, { messageId }) {
     const db = ctx.db.kysely;
@@ -27,6 +27,7 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
     if (!message || message.status === 'sent' || message.status === 'recorded') return;
     const view = await caseRepository.findById(db, message.case_id);
     const reference = view?.reference ?? `case-${message.case_id}`;
+    if (message.channel === 'sms') return sendSms(ctx, message.id, message.recipient, `${message.subject}\n${message.body_text}`);
     const id = `<guichet.${message.id}.${reference}@${messageIdDomain(ctx.config.publicUrl)}>`;
     if (!ctx.config.SMTP_URL || !message.recipient) {
       await messageRepository.markSent(db, message.id, 'recorded', id, new Date().toISOString());
@@ -48,3 +49,32 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
     await messageRepository.markSent(db, message.id, 'sent', id, new Date().toISOString());
   },
 };
+
+/**
+ * Hands an SMS to the configured HTTP gateway (any provider with a JSON POST API, or a relay in
+ * front of one). Without SMS_URL the SMS is only recorded on the case.
+ */
+async function sendSms(ctx: JobContext, messageId: number, to: string | null, text: string): Promise<void> {
+  const db = ctx.db.kysely;
+  if (!ctx.config.SMS_URL || !to) {
+    await messageRepository.markSent(db, messageId, 'recorded', `sms-${messageId}`, new Date().toISOString());
+    return;
+  }
+  const response = await fetch(ctx.config.SMS_URL, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': `guichet-sms-${messageId}`,
+      ...(ctx.config.SMS_TOKEN ? { authorization: `Bearer ${ctx.config.SMS_TOKEN}` } : {}),
+    },
+    body: JSON.stringify({ to, text, sender: ctx.config.SMS_SENDER }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) {
+    const error = `La passerelle SMS a répondu ${response.status}.`;
+    await messageRepository.markFailed(db, messageId, error);
+    throw new Error(error);
+  }
+  const answer = (await response.json().catch(() => ({}))) as { id?: unknown };
+  await messageRepository.markSent(db, messageId, 'sent', typeof answer.id === 'string' ? answer.id : `sms-${messageId}`, new Date().toISOString());
+}

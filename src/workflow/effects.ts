@@ -102,8 +102,9 @@ export async function templateVariables(
 
 /**
  * Writes a message to the citizen on the channel they can be reached on: email when the case or
- * the citizen has an address (sent by a job), else a letter to print (anonymous or postal
- * requests). The message is part of the case whatever happens to the sending.
+ * the citizen has an address, else SMS to a mobile number, else a letter to print (anonymous or
+ * postal requests). Email and SMS are sent by a job; the message is part of the case whatever
+ * happens to the sending.
  */
 export async function queueCitizenMessage(
   trx: Executor,
@@ -111,18 +112,25 @@ export async function queueCitizenMessage(
   template: MessageTemplate,
   variables: TemplateVariables,
   now: string,
-): Promise<{ messageId: number; channel: 'email' | 'letter'; subject: string }> {
+): Promise<{ messageId: number; channel: 'email' | 'sms' | 'letter'; subject: string }> {
   const subject = (await renderTemplate(template.subject, variables)).trim();
   const bodyText = await renderTemplate(template.body, variables);
   const email = variables.citizen?.email ?? view.contact.email;
-  const channel = email ? 'email' : 'letter';
+  const phone = variables.citizen?.phone ?? view.contact.phone;
+  const channel = email ? 'email' : phone && isMobile(phone) ? 'sms' : 'letter';
+  const recipient = channel === 'email' ? email : channel === 'sms' ? phone : null;
   const messageId = await messageRepository.insert(
     trx,
-    { caseId: view.id, direction: 'out', channel, recipient: email ?? null, subject, bodyText, bodyHtml: null, status: channel === 'email' ? 'queued' : 'recorded' },
+    { caseId: view.id, direction: 'out', channel, recipient, subject, bodyText, bodyHtml: null, status: channel === 'letter' ? 'recorded' : 'queued' },
     now,
   );
-  if (channel === 'email') await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
+  if (channel !== 'letter') await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
   return { messageId, channel, subject };
+}
+
+/** Numbers that can receive an SMS: French mobiles (06, 07) and foreign numbers in E.164. */
+export function isMobile(phone: string): boolean {
+  return /^\+33[67]\d{8}$/.test(phone) || (/^\+\d{8,15}$/.test(phone) && !phone.startsWith('+33'));
 }
 
 /** Schedules the timers of a status the case just entered; each fires only if the case is still there. */
