@@ -9,10 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { storeAttachment } from '../src/attachments/service.js';
 import { AttachmentStorage } from '../src/attachments/storage.js';
 import { caseRepository } from '../src/cases/repository.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
+import { textToPdf } from '../src/documents/pdf.js';
 import { submitCase } from '../src/intake/service.js';
 import { applicationJobTypes } from '../src/jobs/catalogue.js';
 import { JobRegistry } from '../src/jobs/registry.js';
@@ -53,6 +55,7 @@ const workflow = (url: string): WorkflowDefinition => ({
       ],
     },
     { name: 'clore', label: 'Clore', from: ['traite'], to: 'clos', roles: ['agent'] },
+    { name: 'joindre', label: 'Joindre la décision signée', from: ['traite'], to: 'traite', roles: ['agent'], inputs: [{ name: 'decision', label: 'Décision signée', type: 'document', required: true }] },
   ],
 });
 
@@ -151,6 +154,38 @@ describe('effects of a transition', () => {
     await runTransition({ db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' }, caller(), { reference: receipt.reference, name: 'traiter' });
     const message = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', receipt.caseId).executeTakeFirstOrThrow();
     expect(message).toMatchObject({ channel: 'letter', status: 'recorded', recipient: null });
+  });
+});
+
+describe('documents given as transition inputs', () => {
+  it('attaches an uploaded document to the case, and refuses one that is unknown or on another case', async () => {
+    at('2027-03-03T08:00:00Z');
+    const deps = { db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' };
+    const storage = new AttachmentStorage(path.join(dataDir, 'attachments'));
+    const upload = async (name: string) => (await storeAttachment({ db, storage, maxBytes: 1_000_000 }, commune.organisationId, await textToPdf('Décision', 'Signée.', { author: 'Test' }), name)).id;
+    const mine = await submit({ civility: 'M', firstNames: 'Yves', lastName: 'Garnier', email: 'yves@example.fr' });
+    const other = await submit({ civility: 'M', firstNames: 'Zoé', lastName: 'Perrin', email: 'zoe@example.fr' });
+    for (const r of [mine, other]) await runTransition(deps, caller(), { reference: r.reference, name: 'traiter' });
+    const onOther = await upload('autre.pdf');
+    await runTransition(deps, caller(), { reference: other.reference, name: 'joindre', inputs: { decision: [onOther] } });
+
+    const before = (await caseRepository.findById(db.kysely, mine.caseId))!.version;
+    await expect(runTransition(deps, caller(), { reference: mine.reference, name: 'joindre', inputs: { decision: ['pas-un-identifiant'] } })).rejects.toMatchObject({
+      errors: [{ field: 'inputs.decision' }],
+    });
+    for (const ids of [['AAAAAAAAAAAAAAAAAAAAAA'], [onOther]]) {
+      await expect(runTransition(deps, caller(), { reference: mine.reference, name: 'joindre', inputs: { decision: ids } })).rejects.toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: 'inputs.decision', code: 'unknown_attachment' }],
+      });
+    }
+    await expect(runTransition(deps, caller(), { reference: mine.reference, name: 'joindre', inputs: {} })).rejects.toMatchObject({ code: 'validation_failed' });
+    expect((await caseRepository.findById(db.kysely, mine.caseId))!.version).toBe(before);
+
+    const signed = await upload('decision-signee.pdf');
+    await runTransition(deps, caller(), { reference: mine.reference, name: 'joindre', inputs: { decision: [signed] } });
+    const attached = await db.kysely.selectFrom('attachments').select(['id', 'case_id']).where('id', '=', signed).executeTakeFirstOrThrow();
+    expect(attached.case_id).toBe(mine.caseId);
   });
 });
 

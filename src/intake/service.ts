@@ -343,7 +343,6 @@ function fileFieldValues(form: FormDefinition, data: Record<string, unknown>): M
   return ids;
 }
 
-/** The case's location: the explicit one, else the form's first geolocation or address field. */
 /**
  * Where the request is about: the explicit location, else the form's point or address — the latter
  * only for located procedures, where an address names a place (a pothole), not the citizen's home.

@@ -1,3 +1,4 @@
+import { attachmentRepository } from '../attachments/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { caseRepository, type CasePatch, type CaseView } from '../cases/repository.js';
 import { forgetConfiguration } from '../configuration/cache.js';
@@ -86,6 +87,7 @@ export async function runTransition(deps: WorkflowDeps, caller: WorkflowCaller, 
     if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) throw versionConflict();
     const inputs = validateInputs(transition, request.inputs);
     if (!inputs.ok) throw invalid(inputs.errors.map((e) => ({ ...e, field: e.field ? `inputs.${e.field}` : 'inputs' })));
+    await attachDocuments(trx, caller.organisationId, view.id, transition, inputs.value);
 
     const now = new Date().toISOString();
     const changed = await applyTransition(trx, deps, caller, view, def, transition, inputs.value, now);
@@ -94,6 +96,25 @@ export async function runTransition(deps: WorkflowDeps, caller: WorkflowCaller, 
     if (!updated) throw new Error('case vanished inside its own transaction');
     return updated;
   });
+}
+
+/**
+ * Documents given as transition inputs (a signed decision, a scanned proof) are attachments
+ * uploaded beforehand: they must exist in the organisation and be free or already on this case;
+ * they are attached to the case in the transition's transaction.
+ */
+async function attachDocuments(trx: Executor, organisationId: number, caseId: number, transition: Transition, inputs: Record<string, unknown>): Promise<void> {
+  for (const input of transition.inputs ?? []) {
+    if (input.type !== 'document') continue;
+    const ids = Array.isArray(inputs[input.name]) ? (inputs[input.name] as unknown[]).map(String) : [];
+    if (ids.length === 0) continue;
+    const found = await attachmentRepository.findMany(trx, organisationId, ids);
+    const usable = found.filter((a) => a.caseId === null || a.caseId === caseId);
+    if (usable.length !== ids.length) {
+      throw invalid([{ field: `inputs.${input.name}`, code: 'unknown_attachment', message: 'Ce document est introuvable ou déjà joint à un autre dossier : déposez-le de nouveau.' }]);
+    }
+    await attachmentRepository.linkToCase(trx, ids, caseId);
+  }
 }
 
 function versionConflict(): AppError {
