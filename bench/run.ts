@@ -216,7 +216,7 @@ async function fixture(db: Db, info: DatasetInfo, dialect: Dialect): Promise<Fix
     const pages = (await sql<{ n: number }>`select page_count * page_size as n from pragma_page_count(), pragma_page_size()`.execute(k)).rows[0]?.n ?? 0;
     sizeBytes = Number(pages);
   } else {
-    engineVersion = (await sql<{ v: string }>`show server_version`.execute(k)).rows[0]?.v ?? '?';
+    engineVersion = (await sql<{ v: string }>`select current_setting('server_version') as v`.execute(k)).rows[0]?.v ?? '?';
     const size = await sql<{ n: number }>`select coalesce(sum(pg_total_relation_size(c.oid)), 0) as n from pg_class c join pg_namespace s on s.oid = c.relnamespace where s.nspname = current_schema() and c.relkind in ('r', 'm')`.execute(k);
     sizeBytes = Number(size.rows[0]?.n ?? 0);
   }

@@ -4,6 +4,7 @@ import type { Db, Dialect } from './database.js';
 import * as m001 from './migrations/001_core.js';
 import * as m002 from './migrations/002_workflows.js';
 import * as m003 from './migrations/003_jobs.js';
+import * as m004 from './migrations/004_case_filters.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -14,6 +15,7 @@ const migrations: Record<string, DialectMigration> = {
   '001_core': m001,
   '002_workflows': m002,
   '003_jobs': m003,
+  '004_case_filters': m004,
 };
 
 class StaticProvider implements MigrationProvider {
