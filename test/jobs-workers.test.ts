@@ -13,7 +13,9 @@ const JOBS = 10_000;
 const pg = Boolean(process.env.TEST_DATABASE_URL);
 let shared: SharedDatabase | undefined;
 
-describe.skipIf(!pg)('two worker processes on PostgreSQL (skipped: set TEST_DATABASE_URL to run it)', () => {
+if (!pg) console.warn('Test des deux processus de tâches ignoré : il faut PostgreSQL (définissez TEST_DATABASE_URL).');
+
+describe.skipIf(!pg)('two worker processes on PostgreSQL', () => {
   beforeAll(async () => {
     shared = await sharedDatabase('jobs_workers');
   });
