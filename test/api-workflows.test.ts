@@ -262,6 +262,25 @@ describe('publishing workflows', () => {
     expect((await transitions(afterPublish)).json().status.label).toContain('(v2)');
   });
 
+  it('refuses reading workflows and transitions without a token, and hides other organisations’ ones', async () => {
+    const { reference } = await submit('contact', 31);
+    for (const url of [`/api/v1/cases/${reference}/transitions`, '/api/v1/procedures/contact/workflow', '/api/v1/procedures/contact/workflow.svg']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    const other = await db.kysely
+      .insertInto('organisations')
+      .values({ slug: 'voisine', name: 'Ville voisine', cog: null, siren: null, address: null, email: null, phone: null, website: null, branding: '{}', created_at: new Date().toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const foreign = (await createToken(db.kysely, other.id, 'voisine', ['cases:read', 'workflows:write'])).token;
+    expect((await app.inject({ method: 'GET', url: '/api/v1/procedures/contact/workflow', headers: auth(foreign) })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/procedures/contact/workflow.svg', headers: auth(foreign) })).statusCode).toBe(404);
+    const def = await workflowOf('contact');
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/procedures/contact/workflow', headers: auth(foreign), payload: def })).statusCode).toBe(404);
+  });
+
   it('draws the workflow as SVG', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/procedures/signalement-voirie/workflow.svg', headers: auth() });
     expect(res.statusCode).toBe(200);

@@ -24,7 +24,8 @@ async function guichet(...args: string[]) {
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-describe('guichet CLI', () => {
+// Each test starts the CLI several times (a few seconds each on a loaded 2-core machine).
+describe('guichet CLI', { timeout: 120_000 }, () => {
   it('prints its usage and refuses unknown commands', async () => {
     expect((await guichet('--help')).stdout).toMatch(/token create --name NOM --scopes/);
     const unknown = await guichet('voler');

@@ -102,7 +102,7 @@ function submit(port: number, attempt: Pick<Attempt, 'key' | 'marker'>): Promise
   });
 }
 
-describe('crash safety', () => {
+describe('crash safety', { timeout: 120_000 }, () => {
   it('keeps every acknowledged case exactly once across a SIGKILL', async () => {
     const port = await freePort();
     server = await startServer(port);

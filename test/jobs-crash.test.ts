@@ -19,7 +19,7 @@ afterAll(async () => {
   await shared?.drop();
 });
 
-describe('jobs across a SIGKILL', () => {
+describe('jobs across a SIGKILL', { timeout: 120_000 }, () => {
   it('runs a job scheduled before the crash, and re-runs an interrupted one, with one effect each', async () => {
     const db = shared.db.kysely;
     const lease = { JOBS_TEST_LEASE_MS: '1500' };

@@ -55,7 +55,7 @@ async function jobs(...args: string[]) {
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-describe('guichet jobs', () => {
+describe('guichet jobs', { timeout: 120_000 }, () => {
   it('lists counts and dead jobs, retries one or all, and refuses bad arguments', async () => {
     const now = new Date().toISOString();
     const ids: number[] = [];
@@ -129,7 +129,7 @@ const answers = (port: number) =>
     () => false,
   );
 
-describe('guichet serve --role', () => {
+describe('guichet serve --role', { timeout: 120_000 }, () => {
   it('runs jobs without HTTP as a worker, and HTTP without jobs as web', async () => {
     const now = new Date().toISOString();
     const id = (await jobRepository.enqueue(db.kysely, { type: 'message.send', payload: { messageId: 987_655 }, runAt: now }, now))!;
