@@ -185,6 +185,7 @@ function printWelcome(config: Config) {
   const demoToken = fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : '(voir « guichet token create »)';
   console.log(`
 Guichet est prêt.
+  Portail (démarches)    : ${url}/
   Documentation de l’API : ${url}/api/docs
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures

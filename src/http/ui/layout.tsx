@@ -6,10 +6,14 @@ export interface PageFrame {
   title: string;
   organisationName: string;
   /** Where the page belongs, for the header's navigation and the skip link target. */
-  section?: 'admin' | 'dev';
+  section?: 'admin' | 'dev' | 'portal';
   /** Links shown in the header, e.g. sign-out. */
   nav?: ComponentChildren;
+  /** The town's colour (#rrggbb) for the header and links; anything else is ignored. */
+  brandColor?: string | null;
 }
+
+const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
 
 /**
  * The HTML shell of every page: French language, skip link, landmarks, one stylesheet. Pages work
@@ -23,6 +27,7 @@ export function Layout({ frame, children }: { frame: PageFrame; children: Compon
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${frame.title} — ${frame.organisationName}`}</title>
         <link rel="stylesheet" href="/assets/guichet.css" />
+        {frame.brandColor && HEX_COLOUR.test(frame.brandColor) ? <style>{`:root { --brand: ${frame.brandColor}; }`}</style> : null}
       </head>
       <body>
         <a class="skip-link" href="#contenu">

@@ -1,0 +1,51 @@
+import type { CatalogueEntry } from '../catalogue.js';
+import { duration } from './catalogue.js';
+
+export interface ProcedurePageProps {
+  entry: CatalogueEntry;
+  department: { name: string; phone: string | null; email: string | null; address: string | null } | null;
+}
+
+/** What a procedure is for, who can ask, what to prepare, how long it takes and what silence means. */
+export function ProcedurePage({ entry, department }: ProcedurePageProps) {
+  const silence = entry.silence.delay ? duration(entry.silence.delay.value, entry.silence.delay.unit) : null;
+  return (
+    <>
+      <p>
+        <a href="/">Toutes les démarches</a> › {entry.category}
+      </p>
+      <h1>{entry.title}</h1>
+      <p class="lead">{entry.description}</p>
+      <h2>Qui peut la faire</h2>
+      <p>
+        {entry.allowAnonymous
+          ? 'Tout le monde, avec ou sans compte : sans compte, un code de suivi vous est donné pour suivre votre demande.'
+          : 'Toute personne concernée, en s’identifiant : vos informations connues de la mairie sont reprises pour vous.'}
+      </p>
+      <h2>Ce qu’il faut préparer</h2>
+      <ul>
+        <li>vos coordonnées (adresse électronique ou téléphone) pour recevoir la réponse ;</li>
+        {entry.documents.map((d) => (
+          <li>{d}</li>
+        ))}
+      </ul>
+      <h2>Délai</h2>
+      <p>La mairie s’engage à traiter votre demande en {duration(entry.target.value, entry.target.unit)}.</p>
+      {silence && entry.silence.regime !== 'none' ? (
+        <p>
+          {entry.silence.regime === 'accept'
+            ? `Sans réponse de la mairie dans un délai de ${silence}, votre demande est considérée comme acceptée, sous réserve que votre dossier soit complet.`
+            : `Sans réponse de la mairie dans un délai de ${silence}, votre demande est considérée comme refusée ; vous pourrez alors en demander les motifs.`}
+        </p>
+      ) : null}
+      <h2>Comment la faire</h2>
+      <p>
+        Le formulaire en ligne de cette démarche ouvre prochainement sur ce portail. Vous pouvez la faire dès aujourd’hui
+        {department ? ` auprès du service ${department.name}` : ' à l’accueil de la mairie'}
+        {department?.phone ? `, par téléphone au ${department.phone}` : ''}
+        {department?.email ? `, ou par courriel à ${department.email}` : ''}.
+      </p>
+      {department?.address ? <p>Adresse : {department.address}</p> : null}
+    </>
+  );
+}

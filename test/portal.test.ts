@@ -1,0 +1,112 @@
+/**
+ * The portal's public pages: catalogue by category and life event, search that forgives accents,
+ * a page per procedure, an HTML 404, and accessibility with the keyboard alone (axe-core, Chromium).
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../src/db/database.js';
+import { seedDemoCommune } from '../src/demo/commune.js';
+import type { App } from '../src/http/context.js';
+import { testApp } from './app.js';
+import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
+import { freshDb } from './db.js';
+
+let db: Db;
+let app: App;
+
+beforeAll(async () => {
+  db = await freshDb();
+  await seedDemoCommune(db);
+  await db.kysely.updateTable('procedures').set({ is_online: 0 }).where('slug', '=', 'recensement-citoyen').execute();
+  app = await testApp(db);
+}, 60_000);
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+const get = (url: string) => app.inject({ method: 'GET', url });
+
+describe('portal pages', () => {
+  it('lists the online procedures by category, with life events, in the town’s colours', async () => {
+    const res = await get('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('<html lang="fr">');
+    expect(res.body).toContain('Vos démarches en ligne avec Ville de Démo');
+    expect(res.body).toContain('href="/demarches/acte-naissance"');
+    expect(res.body).toContain('État civil');
+    expect(res.body).toContain('J’attends un enfant');
+    expect(res.body).toContain('--brand: #1f4e8c');
+    expect(res.body).not.toContain('href="/demarches/recensement-citoyen"');
+  });
+
+  it('finds procedures whatever the accents and case, and says when nothing matches', async () => {
+    const found = await get('/recherche?q=ETAT%20civil%20naissance');
+    expect(found.statusCode).toBe(200);
+    expect(found.body).toContain('href="/demarches/acte-naissance"');
+    expect(found.body).not.toContain('href="/demarches/signalement-voirie"');
+    expect(found.body).toMatch(/1 démarche trouvée/);
+    const none = await get('/recherche?q=zzzz');
+    expect(none.body).toContain('Aucune démarche ne correspond');
+    const empty = await get('/recherche?q=%20');
+    expect(empty.statusCode).toBe(303);
+    const long = await get(`/recherche?q=${'a'.repeat(5_000)}`);
+    expect(long.statusCode).toBe(200);
+  });
+
+  it('describes a procedure: who can ask, what to prepare, the delays, how to do it', async () => {
+    const res = await get('/demarches/occupation-domaine-public');
+    expect(res.statusCode).toBe(200);
+    for (const text of ['Qui peut la faire', 'Ce qu’il faut préparer', 'Délai', 'jours ouvrés', 'Comment la faire']) expect(res.body).toContain(text);
+  });
+
+  it('answers an unknown or offline procedure with an HTML 404 page', async () => {
+    for (const url of ['/demarches/inexistante', '/demarches/recensement-citoyen']) {
+      const res = await get(url);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('Page introuvable');
+    }
+  });
+
+  it('escapes what the visitor typed', async () => {
+    const res = await get('/recherche?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    expect(res.body).not.toContain('<script>alert(1)</script>');
+    expect(res.body).toContain('&lt;script>');
+  });
+});
+
+describe.skipIf(!browserAvailable)('portal in a browser (axe-core, keyboard)', () => {
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+  }, 60_000);
+  afterAll(async () => browser?.close());
+
+  it('searches with the keyboard alone, and every page passes axe-core (WCAG 2.1 A/AA)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // header link
+    await page.keyboard.press('Tab'); // search field
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
+    await page.keyboard.type('naissance');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/recherche\?q=naissance/);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click('a[href="/demarches/acte-naissance"]');
+    await page.waitForURL(/acte-naissance/);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${base}/recherche?q=zzzz`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${base}/demarches/inexistante`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+if (!browserAvailable) console.warn(browserSkipReason);
