@@ -1,5 +1,6 @@
 import { sendMessageJob } from '../messages/jobs.js';
 import { deadlineSweepJob, documentJob, timerJob, webhookJob } from '../workflow/jobs.js';
+import { purgeDoneJobs } from './purge.js';
 import type { JobType } from './registry.js';
 
 /**
@@ -7,5 +8,5 @@ import type { JobType } from './registry.js';
  * refuse to start when a pending job has a type missing here.
  */
 export function applicationJobTypes(): JobType[] {
-  return [sendMessageJob, timerJob, documentJob, webhookJob, deadlineSweepJob] as JobType[];
+  return [sendMessageJob, timerJob, documentJob, webhookJob, deadlineSweepJob, purgeDoneJobs] as JobType[];
 }

@@ -124,6 +124,19 @@ describe('job repository', () => {
     expect(await jobRepository.findById(db.kysely, id)).toMatchObject({ state: 'pending', attempts: 0, lockedBy: null, lockedUntil: null });
   });
 
+  it('purges done jobs finished before a date, and keeps recent and dead ones', async () => {
+    const old = (await enqueue('test.old'))!;
+    const recent = (await enqueue('test.recent'))!;
+    const dead = (await enqueue('test.dead'))!;
+    await db.kysely.updateTable('jobs').set({ state: 'done', finished_at: plus(-30 * 86_400_000) }).where('id', '=', old).execute();
+    await db.kysely.updateTable('jobs').set({ state: 'done', finished_at: plus(-86_400_000) }).where('id', '=', recent).execute();
+    await db.kysely.updateTable('jobs').set({ state: 'dead', finished_at: plus(-30 * 86_400_000) }).where('id', '=', dead).execute();
+    expect(await jobRepository.purgeDone(db.kysely, plus(-7 * 86_400_000), 100)).toBe(1);
+    expect(await jobRepository.findById(db.kysely, old)).toBeUndefined();
+    expect((await jobRepository.findById(db.kysely, recent))?.state).toBe('done');
+    expect((await jobRepository.findById(db.kysely, dead))?.state).toBe('dead');
+  });
+
   it('names the types of jobs still to run', async () => {
     await enqueue('b.type');
     await enqueue('a.type');

@@ -215,6 +215,19 @@ export const jobRepository = {
     return Number(result.numUpdatedRows);
   },
 
+  /**
+   * Deletes up to `limit` jobs done before `before`. Their dedupe keys go with them, which is safe
+   * for the keys the application uses (a message id, a timer's stay in a status, a past period):
+   * none is enqueued again once its job is done. Dead jobs stay for admins to see and retry.
+   */
+  async purgeDone(db: Executor, before: string, limit: number): Promise<number> {
+    const result = await db
+      .deleteFrom('jobs')
+      .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('state', '=', 'done').where('finished_at', '<', before).orderBy('id').limit(limit))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  },
+
   async countByState(db: Executor): Promise<Record<JobState, number>> {
     const rows = await db
       .selectFrom('jobs')
