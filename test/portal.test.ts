@@ -7,16 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
 import type { App } from '../src/http/context.js';
+import { submitCase } from '../src/intake/service.js';
+import { runTransition } from '../src/workflow/service.js';
 import { testApp } from './app.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
 
 let db: Db;
 let app: App;
+let organisationId: number;
+let base: string | undefined;
+/** The app on a real port, once, for the browser. */
+const listen = async () => (base ??= await app.listen({ port: 0, host: '127.0.0.1' }));
 
 beforeAll(async () => {
   db = await freshDb();
-  await seedDemoCommune(db);
+  organisationId = (await seedDemoCommune(db)).organisationId;
   await db.kysely.updateTable('procedures').set({ is_online: 0 }).where('slug', '=', 'recensement-citoyen').execute();
   app = await testApp(db);
 }, 60_000);
@@ -77,21 +83,95 @@ describe('portal pages', () => {
   });
 });
 
+describe('following a request with its tracking code', () => {
+  let code: string;
+  let reference: string;
+  beforeAll(async () => {
+    const { receipt } = await submitCase(
+      { db, timezone: 'Europe/Paris', publicUrl: 'https://demarches.ville-demo.fr' },
+      {
+        organisationId,
+        procedureSlug: 'contact',
+        channel: 'web',
+        actor: { type: 'citizen', id: null },
+        citizen: { civility: 'Mme', firstNames: 'Léa', lastName: 'Fabre', email: 'lea.fabre@example.fr' },
+        data: { sujet: 'information', objet: 'Cantine', message: 'Quels sont les tarifs de la cantine ?', reponse: 'courriel' },
+        hiddenFields: 'reject',
+      },
+    );
+    code = receipt.trackingCode;
+    reference = receipt.reference;
+    await runTransition({ db, timezone: 'Europe/Paris', publicUrl: 'https://demarches.ville-demo.fr' }, { organisationId, actor: { type: 'agent', id: '1' }, roles: ['agent'], name: 'Agent' }, {
+      reference,
+      name: 'repondre',
+      inputs: { reponse: 'Le repas coûte 3,20 €.' },
+    });
+    await db.kysely
+      .insertInto('messages')
+      .values({ case_id: receipt.caseId, direction: 'out', channel: 'agent_email', recipient: 'chef@ville-demo.fr', subject: 'Alerte interne', body_text: 'Note interne', body_html: null, status: 'queued', message_id: null, last_error: null, created_at: new Date().toISOString(), sent_at: null })
+      .execute();
+  });
+
+  it('shows the status as the citizen knows it, the steps and the messages sent to them, nothing internal', async () => {
+    const res = await get(`/suivi/${code}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toContain(reference);
+    expect(res.body).toContain('Réponse envoyée');
+    expect(res.body).toContain('Le repas coûte 3,20 €.');
+    expect(res.body).not.toContain('Note interne');
+    expect(res.body).not.toContain('Alerte interne');
+  });
+
+  it('accepts the code as people type it, and explains an unknown one', async () => {
+    const typed = await get(`/suivi?code=${encodeURIComponent(code.toLowerCase().replace(/-/g, ' '))}`);
+    expect(typed.statusCode).toBe(303);
+    expect(typed.headers.location).toBe(`/suivi/${code}`);
+    for (const url of ['/suivi?code=ZZZZ-ZZZZ-ZZZZ', '/suivi?code=abc', '/suivi/ZZZZ-ZZZZ-ZZZZ']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).toContain('class="error-summary"');
+      expect(res.body).toContain('href="#code"');
+    }
+    expect((await get('/suivi')).statusCode).toBe(200);
+  });
+
+  it.skipIf(!browserAvailable)('passes axe-core (WCAG 2.1 A/AA) and is reachable by keyboard', async () => {
+    const browser = await launchBrowser();
+    try {
+      const base = await listen();
+      const page = await browser.newPage();
+      await page.goto(`${base}/suivi`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.focus('#code');
+      await page.keyboard.type(code.toLowerCase());
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`/suivi/${code}$`));
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${base}/suivi?code=ZZZZ-ZZZZ-ZZZZ`);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+
 describe.skipIf(!browserAvailable)('portal in a browser (axe-core, keyboard)', () => {
   let browser: Browser;
-  let base: string;
   beforeAll(async () => {
     browser = await launchBrowser();
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    await listen();
   }, 60_000);
   afterAll(async () => browser?.close());
 
   it('searches with the keyboard alone, and every page passes axe-core (WCAG 2.1 A/AA)', async () => {
     const page = await browser.newPage();
+    const base = await listen();
     await page.goto(`${base}/`);
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Tab'); // skip link
-    await page.keyboard.press('Tab'); // header link
+    await page.keyboard.press('Tab'); // header: all procedures
+    await page.keyboard.press('Tab'); // header: follow a request
     await page.keyboard.press('Tab'); // search field
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
     await page.keyboard.type('naissance');

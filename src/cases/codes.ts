@@ -20,3 +20,13 @@ export function newTrackingCode(): string {
 export function formatReference(year: number, n: number): string {
   return `${year}-${String(n).padStart(6, '0')}`;
 }
+
+/**
+ * A tracking code as people type or dictate it ("k7qf 9m2x pd4a", "K7QF9M2XPD4A") in its canonical
+ * form, or null when it cannot be one (wrong length or a symbol outside the alphabet).
+ */
+export function normaliseTrackingCode(input: string): string | null {
+  const symbols = input.toUpperCase().replace(/[\s-]/g, '');
+  if (symbols.length !== 12 || [...symbols].some((c) => !ALPHABET.includes(c))) return null;
+  return `${symbols.slice(0, 4)}-${symbols.slice(4, 8)}-${symbols.slice(8)}`;
+}

@@ -251,6 +251,12 @@ export const caseRepository = {
     return row ? toCaseView(row) : undefined;
   },
 
+  /** The case a tracking code designates, in any organisation: the code itself is the key. */
+  async findByTrackingCode(db: Executor, trackingCode: string) {
+    const row = await caseView(db).where('c.tracking_code', '=', trackingCode).executeTakeFirst();
+    return row ? toCaseView(row) : undefined;
+  },
+
   async findById(db: Executor, id: number) {
     const row = await caseView(db).where('c.id', '=', id).executeTakeFirst();
     return row ? toCaseView(row) : undefined;
