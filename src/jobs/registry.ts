@@ -31,6 +31,11 @@ export interface JobType<P = any> {
    * workers there are, each period runs once.
    */
   every?: number;
+  /**
+   * How long one run may take before it counts as failed (default 5 minutes): a handler stuck on
+   * a peer that never answers must not hold its job, or the worker's shutdown, forever.
+   */
+  timeoutMs?: number;
   /** Does the work; throwing schedules a retry with back-off, or kills the job at its last attempt. */
   handle(ctx: JobContext, payload: P, job: { id: number; attempt: number }): Promise<void>;
 }
@@ -42,6 +47,7 @@ export function defineJobType<P>(jobType: JobType<P>): JobType<P> {
 
 /** Attempts of a job whose type does not say otherwise. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
+export const DEFAULT_JOB_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * The job types one process knows, by name. Built once at start-up: a type declared twice is a

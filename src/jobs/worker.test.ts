@@ -118,6 +118,22 @@ describe('worker', () => {
     expect(effects.get(twice)).toBe(1);
   });
 
+  it('fails a run that outlasts its type’s time limit, and retries it later', async () => {
+    const stuck = defineJobType<Record<string, never>>({
+      type: 'test.stuck',
+      description: 'Ne répond jamais',
+      timeoutMs: 50,
+      handle: () => new Promise<void>(() => {}),
+    });
+    const id = await enqueue({}, T0, 'test.stuck');
+    const started = Date.now();
+    expect(await runDueJobs(ctx, new JobRegistry([record, stuck]), { clock: () => plus(1) })).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const job = (await jobRepository.findById(db.kysely, id))!;
+    expect(job).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(job.lastError).toContain('Délai dépassé');
+  });
+
   it('runs a retried dead job again', async () => {
     const id = await enqueue({ fail: 3 });
     for (let i = 0; i < 3; i++) await runDueJobs(ctx, registry, { backoffBaseMs: 0, clock: () => plus(i) });

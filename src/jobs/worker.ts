@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { transaction } from '../db/transaction.js';
-import { DEFAULT_MAX_ATTEMPTS, type JobContext, type JobRegistry, type JobType } from './registry.js';
+import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, type JobContext, type JobRegistry, type JobType } from './registry.js';
 import { jobRepository, type Job } from './repository.js';
 
 export interface WorkerOptions {
@@ -253,7 +253,7 @@ class Runner {
     }
     const log = this.ctx.log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
     try {
-      await jobType.handle({ ...this.ctx, log }, job.payload, { id: job.id, attempt: job.attempts });
+      await withTimeout(jobType.handle({ ...this.ctx, log }, job.payload, { id: job.id, attempt: job.attempts }), jobType.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS);
       return { job, ok: true };
     } catch (error) {
       const last = job.attempts >= maxAttempts;
@@ -353,4 +353,20 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? ` (cause : ${error.cause.message})` : '';
   return `${error.message || error.name}${cause}`;
+}
+
+/**
+ * The handler's promise, or a failure once `ms` have passed. The handler itself cannot be
+ * cancelled; its job is failed (and retried later), so the worker moves on and can stop.
+ */
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Délai dépassé : la tâche n’a pas fini en ${Math.round(ms / 1000)} s.`)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
