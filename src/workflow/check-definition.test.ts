@@ -181,6 +181,10 @@ describe('checkWorkflowDefinition — timers', () => {
     expectOnly(withChange((d) => { d.statuses[1]!.timers = [{ after, transition: 'pieces_recues' }]; }), 'statuses[1].timers[0].transition', '« pieces_recues »', '« en_instruction »');
   });
 
+  it('reports a timer taking a transition whose required inputs it cannot give', () => {
+    expectOnly(withChange((d) => { d.statuses[1]!.timers = [{ after, transition: 'refuser' }]; }), 'statuses[1].timers[0].transition', '« refuser »', 'motif');
+  });
+
   it('accepts a timer taking a transition from every open status', () => {
     expect(checkWorkflowDefinition(withChange((d) => { d.statuses[1]!.timers = [{ after, transition: 'abandonner' }]; }), CONTEXT)).toEqual([]);
   });

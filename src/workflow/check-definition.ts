@@ -113,7 +113,7 @@ function names(values: Iterable<string>): string {
 /** A status as the checker sees it: where it is and what is known of it. */
 interface StatusInfo { id: string; index: number; closed: boolean; category: StatusCategory | undefined }
 /** A transition whose name, origins and destination are usable for the graph. */
-interface TransitionInfo { name: string | undefined; index: number; from: string[]; to: string | undefined; inputNames: string[] }
+interface TransitionInfo { name: string | undefined; index: number; from: string[]; to: string | undefined; inputNames: string[]; requiredInputs: string[] }
 
 class WorkflowChecker {
   readonly errors: WorkflowDefinitionError[] = [];
@@ -183,6 +183,10 @@ class WorkflowChecker {
         from: arrayAt(transition, 'from').filter((from): from is string => typeof from === 'string'),
         to: stringAt(transition, 'to'),
         inputNames: arrayAt(transition, 'inputs').map((input) => stringAt(input, 'name')).filter((n): n is string => n !== undefined),
+        requiredInputs: arrayAt(transition, 'inputs')
+          .filter((input) => isRecord(input) && input['required'] === true)
+          .map((input) => stringAt(input, 'name'))
+          .filter((n): n is string => n !== undefined),
       };
       this.transitionList.push(info);
       if (!valid) return;
@@ -250,6 +254,12 @@ class WorkflowChecker {
     if (transition === undefined) {
       this.error(childPath(path, 'transition'), `Aucune transition ne s’appelle « ${name} » ; transitions définies : ${names(this.transitions.keys())}.`);
       return;
+    }
+    if (transition.requiredInputs.length > 0) {
+      this.error(
+        childPath(path, 'transition'),
+        `La transition « ${name} » exige des champs (${transition.requiredInputs.join(', ')}) qu’un minuteur ne peut pas remplir : rendez-les facultatifs ou choisissez une autre transition.`,
+      );
     }
     if (statusId === undefined) return;
     const closed = this.statuses.get(statusId)?.closed ?? false;
