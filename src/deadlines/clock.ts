@@ -4,6 +4,7 @@
  * `src/deadlines/`; use `business-time.ts`.
  */
 import { DateTime } from 'luxon';
+import { localDate } from './local-date.js';
 import { isPublicHoliday } from './holidays.js';
 import { DAY_KEYS, checkOpeningHours, parseTime } from './opening-hours.js';
 import type { OpeningHours } from './opening-hours.js';
@@ -146,7 +147,7 @@ function subtract(spans: readonly Span[], holes: readonly Span[]): Span[] {
 function* clockDays(unit: BusinessUnit, receivedAt: Date, calendar: ClockCalendar, pauses: readonly Span[]): Generator<ClockDay> {
   const receivedMs = receivedAt.getTime();
   const key = calendarKey(calendar);
-  let day = localDay(DateTime.fromJSDate(receivedAt, { zone: calendar.zone }).toISODate()!, calendar, key);
+  let day = localDay(localDate(receivedAt, calendar.zone), calendar, key);
   if (unit === 'business_days') day = localDay(day.next, calendar, key);
   for (let walked = 0; walked < MAX_DAYS; walked++, day = localDay(day.next, calendar, key)) {
     if (unit === 'business_days' && day.weekday > 5) continue;

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { attachmentRepository } from '../attachments/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { formatReference, newTrackingCode } from '../cases/codes.js';
@@ -20,6 +19,7 @@ import { citizenForm } from './citizen-form.js';
 import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
 import { cachedConfiguration } from '../configuration/cache.js';
 import { enterInitialStatus, workflowForNewCase } from '../workflow/service.js';
+import { localDate } from '../deadlines/local-date.js';
 
 /** What a channel hands to the intake: the request as received, not yet trusted. */
 export interface IntakeRequest {
@@ -178,7 +178,7 @@ async function planCase(deps: IntakeDeps, procedure: Procedure, request: IntakeR
     procedure.silence.regime !== 'none' && procedure.silence.delay
       ? (implicitDecisionDate(received, procedure.silence.delay, deps.timezone)?.toISOString() ?? null)
       : null;
-  const year = DateTime.fromISO(receivedAt, { zone: deps.timezone }).year;
+  const year = Number(localDate(received, deps.timezone).slice(0, 4));
   const reference =
     db.dialect === 'postgres' ? formatReference(year, await caseRepository.nextReferenceNumber(db.kysely, request.organisationId, year)) : null;
   const workflow = await cachedConfiguration(db.kysely, `workflow:${procedure.id}`, () => workflowForNewCase(db.kysely, procedure.id));
