@@ -7,7 +7,7 @@ import { organisationRepository } from '../organisations/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { renderWorkflowSvg } from '../workflow/diagram.js';
 import { workflowRepository } from '../workflow/repository.js';
-import { publishWorkflow } from '../workflow/service.js';
+import { procedureWorkflow, publishWorkflow } from '../workflow/service.js';
 import { adminSessionOf, closeAdminSession, csrfMatches, openAdminSession, type AdminSession } from './session.js';
 import { SignInPage } from './views/sign-in.js';
 import { WorkflowPage } from './views/workflow.js';
@@ -124,10 +124,9 @@ export async function adminRoutes(app: App): Promise<void> {
   );
 
   async function workflowPage(session: AdminSession, slug: string, extra: { published: number | null; text?: string; problems?: FieldProblem[] }) {
-    const db = app.ctx.db.kysely;
-    const procedure = await procedureRepository.findBySlug(db, session.principal.organisationId, slug);
-    if (!procedure) return null;
-    const workflow = await workflowRepository.latest(db, procedure.id);
+    const found = await procedureWorkflow(app.ctx.db.kysely, session.principal.organisationId, slug);
+    if (!found) return null;
+    const { procedure, workflow } = found;
     return {
       slug,
       title: procedure.title,

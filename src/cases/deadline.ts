@@ -1,6 +1,5 @@
 import type { Executor } from '../db/transaction.js';
-import { deadlineState } from '../deadlines/business-time.js';
-import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { deadlineState, departmentCalendar } from '../deadlines/business-time.js';
 import { organisationRepository } from '../organisations/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { caseRepository, type CaseView } from './repository.js';
@@ -23,9 +22,8 @@ export async function deadlineOf(db: Executor, timezone: string, view: CaseView,
     organisationRepository.findDepartment(db, view.department.id),
     view.procedureId !== null ? procedureRepository.findById(db, view.procedureId) : Promise.resolve(undefined),
   ]);
-  const openingHours = department && Object.keys(department.openingHours).length > 0 ? department.openingHours : DEFAULT_OPENING_HOURS;
   const spans = pauses.map((p) => ({ from: new Date(p.from), to: p.to ? new Date(p.to) : null }));
-  const { state, elapsedRatio } = deadlineState(new Date(view.receivedAt), new Date(view.dueAt), now, { zone: timezone, openingHours }, spans, procedure?.target.unit ?? 'business_hours');
+  const { state, elapsedRatio } = deadlineState(new Date(view.receivedAt), new Date(view.dueAt), now, departmentCalendar(department?.openingHours ?? {}, timezone), spans, procedure?.target.unit ?? 'business_hours');
   const paused = spans.some((p) => p.to === null);
   return { state: paused ? 'paused' : state, elapsedRatio: Math.round(elapsedRatio * 1000) / 1000 };
 }

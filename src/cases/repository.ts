@@ -318,11 +318,6 @@ export const caseRepository = {
     const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('aggregate_id', '=', aggregateId).executeTakeFirstOrThrow();
     return Number(row.n);
   },
-
-  async findTrackingCodeOwner(db: Executor, trackingCode: string): Promise<number | undefined> {
-    const row = await db.selectFrom('cases').select('id').where('tracking_code', '=', trackingCode).executeTakeFirst();
-    return row?.id;
-  },
 };
 
 function toJournalEvent(r: Selectable<CaseJournalTable>) {

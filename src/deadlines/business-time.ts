@@ -17,6 +17,14 @@ export interface Calendar {
   alsaceMoselle?: boolean;
 }
 
+/**
+ * The calendar of a department: its opening hours in the organisation's zone; a department that
+ * has not set its hours works the usual town-hall hours.
+ */
+export function departmentCalendar(openingHours: OpeningHours, zone: string): Calendar {
+  return { zone, openingHours: Object.keys(openingHours).length > 0 ? openingHours : DEFAULT_OPENING_HOURS };
+}
+
 /** Metropolitan France, usual town-hall hours. */
 export const DEFAULT_CALENDAR: Calendar = Object.freeze({ zone: 'Europe/Paris', openingHours: DEFAULT_OPENING_HOURS });
 

@@ -8,8 +8,7 @@
  * receipt day, i.e. the (N−1)th after the first one: only one-day targets are computed, per day
  * and department, and longer ones are chained from them.
  */
-import { computeDueAt } from '../deadlines/business-time.js';
-import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { computeDueAt, departmentCalendar } from '../deadlines/business-time.js';
 import { implicitDecisionDate } from '../deadlines/silence.js';
 import type { Department } from '../organisations/repository.js';
 import type { Procedure } from '../procedures/repository.js';
@@ -70,7 +69,6 @@ export class DeadlineCache {
   }
 
   private compute(receivedAt: number, target: Procedure['target'], department: Department): Date {
-    const openingHours = Object.keys(department.openingHours).length > 0 ? department.openingHours : DEFAULT_OPENING_HOURS;
-    return computeDueAt(new Date(receivedAt), target, { zone: this.calendar.zone, openingHours });
+    return computeDueAt(new Date(receivedAt), target, departmentCalendar(department.openingHours, this.calendar.zone));
   }
 }

@@ -5,16 +5,15 @@ import { caseRepository, type Channel } from '../cases/repository.js';
 import { matchOrCreateCitizen, type CitizenClaim } from '../citizens/matching.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
-import { computeDueAt, type Calendar } from '../deadlines/business-time.js';
-import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
 import { implicitDecisionDate } from '../deadlines/silence.js';
 import { AppError, invalid, type FieldError } from '../http/errors.js';
-import { organisationRepository, type Department } from '../organisations/repository.js';
+import type { Department } from '../organisations/repository.js';
 import type { Field, FileField, FormDefinition } from '../procedures/form/definition.js';
 import { validateSubmission } from '../procedures/form/validate.js';
 import { procedureRepository, type Procedure } from '../procedures/repository.js';
-import { routingRepository } from '../routing/repository.js';
-import { decideRoute, type RoutingDecision } from '../routing/rules.js';
+import { routeCase } from '../routing/service.js';
+import type { RoutingDecision } from '../routing/rules.js';
 import { citizenForm } from './citizen-form.js';
 import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
 import { cachedConfiguration } from '../configuration/cache.js';
@@ -167,12 +166,9 @@ interface CasePlan {
  */
 async function planCase(deps: IntakeDeps, procedure: Procedure, request: IntakeRequest, checked: CheckedRequest, receivedAt: string): Promise<CasePlan> {
   const { db } = deps;
-  const department = await route(db.kysely, request.organisationId, procedure, checked);
+  const department = await routeCase(db.kysely, request.organisationId, procedure, { data: checked.data, location: checked.location });
   const received = new Date(receivedAt);
-  const calendar = {
-    zone: deps.timezone,
-    openingHours: Object.keys(department.department.openingHours).length > 0 ? department.department.openingHours : DEFAULT_OPENING_HOURS,
-  };
+  const calendar = departmentCalendar(department.department.openingHours, deps.timezone);
   const dueAt = computeDueAt(received, procedure.target, calendar).toISOString();
   const implicitDecisionAt =
     procedure.silence.regime !== 'none' && procedure.silence.delay
@@ -289,16 +285,6 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
 }
 
 const SYSTEM: Actor = { type: 'system', id: null };
-
-async function route(db: Executor, organisationId: number, procedure: Procedure, checked: CheckedRequest): Promise<{ department: Department; decision: RoutingDecision }> {
-  const rules = await cachedConfiguration(db, `rules:${organisationId}:${procedure.id}`, () => routingRepository.rulesFor(db, organisationId, procedure.id));
-  const reception = await cachedConfiguration(db, `reception:${organisationId}`, () => organisationRepository.findReception(db, organisationId));
-  const point = checked.location && checked.location.lat !== null && checked.location.lon !== null ? { lat: checked.location.lat, lon: checked.location.lon } : null;
-  const decision = decideRoute(rules, { data: checked.data, point }, procedure.departmentId, reception?.id ?? procedure.departmentId);
-  const department = await cachedConfiguration(db, `department:${decision.departmentId}`, () => organisationRepository.findDepartment(db, decision.departmentId));
-  if (!department) throw new Error(`routing chose department ${decision.departmentId}, which does not exist`);
-  return { department, decision };
-}
 
 function ruleLabel(decision: RoutingDecision, department: Department): string {
   switch (decision.by) {

@@ -25,9 +25,9 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
     const db = ctx.db.kysely;
     const message = await messageRepository.findById(db, messageId);
     if (!message || message.status === 'sent' || message.status === 'recorded') return;
+    if (message.channel === 'sms') return sendSms(ctx, message.id, message.recipient, `${message.subject}\n${message.body_text}`);
     const view = await caseRepository.findById(db, message.case_id);
     const reference = view?.reference ?? `case-${message.case_id}`;
-    if (message.channel === 'sms') return sendSms(ctx, message.id, message.recipient, `${message.subject}\n${message.body_text}`);
     const id = `<guichet.${message.id}.${reference}@${messageIdDomain(ctx.config.publicUrl)}>`;
     if (!ctx.config.SMTP_URL || !message.recipient) {
       await messageRepository.markSent(db, message.id, 'recorded', id, new Date().toISOString());

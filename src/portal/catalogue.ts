@@ -31,6 +31,12 @@ export async function onlineCatalogue(db: Executor, organisationId: number): Pro
   return procedures.map(toEntry);
 }
 
+/** One procedure open online, or undefined (unknown or closed online: the portal does not show it). */
+export async function catalogueEntry(db: Executor, organisationId: number, slug: string): Promise<CatalogueEntry | undefined> {
+  const procedure = await procedureRepository.findBySlug(db, organisationId, slug);
+  return procedure?.isOnline ? toEntry(procedure) : undefined;
+}
+
 function toEntry(p: Procedure): CatalogueEntry {
   const documents = p.form.pages.flatMap((page) => page.fields.flatMap((field) => fileLabels(field)));
   return { slug: p.slug, title: p.title, category: p.category, description: p.description, allowAnonymous: p.allowAnonymous, target: p.target, silence: p.silence, documents, departmentId: p.departmentId };

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { App } from '../http/context.js';
 import { renderPage, type PageFrame } from '../http/ui/layout.js';
 import { organisationRepository } from '../organisations/repository.js';
-import { byCategory, LIFE_EVENTS, onlineCatalogue, searchCatalogue } from './catalogue.js';
+import { byCategory, catalogueEntry, LIFE_EVENTS, onlineCatalogue, searchCatalogue } from './catalogue.js';
 import { HomePage } from './views/home.js';
 import { NotFoundPage } from './views/not-found.js';
 import { ProcedurePage } from './views/procedure.js';
@@ -79,7 +79,7 @@ export async function portalRoutes(app: App): Promise<void> {
   app.get('/demarches/:slug', { schema: hidden }, async (request, reply) => {
     const org = await organisation();
     const slug = (request.params as { slug: string }).slug;
-    const entry = org.id === null ? undefined : (await onlineCatalogue(db(), org.id)).find((e) => e.slug === slug);
+    const entry = org.id === null ? undefined : await catalogueEntry(db(), org.id, slug);
     if (!entry) return html(reply, 404, renderPage(frame(org, 'Page introuvable'), <NotFoundPage />));
     const department = await organisationRepository.findDepartment(db(), entry.departmentId);
     return html(reply, 200, renderPage(frame(org, entry.title), <ProcedurePage entry={entry} department={department ?? null} />));

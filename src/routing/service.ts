@@ -6,7 +6,39 @@ import { AppError, invalid, notFound } from '../http/errors.js';
 import { organisationRepository } from '../organisations/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { routingRepository } from './repository.js';
-import { decideRoute } from './rules.js';
+import { cachedConfiguration } from '../configuration/cache.js';
+import type { Executor } from '../db/transaction.js';
+import type { Department } from '../organisations/repository.js';
+import { decideRoute, type RoutingDecision } from './rules.js';
+
+/** What routing looks at: the case's form data and its point, if located. */
+export interface RoutingSubject {
+  data: Record<string, unknown>;
+  location: { lat: number | null; lon: number | null } | null;
+}
+
+/**
+ * Routes a case, at intake and when it is routed again: the procedure's rules in order, then the
+ * procedure's owning department, then the reception desk. The town's configuration is read through
+ * the per-process cache.
+ */
+export async function routeCase(
+  db: Executor,
+  organisationId: number,
+  procedure: { id: number; departmentId: number } | null,
+  subject: RoutingSubject,
+): Promise<{ department: Department; decision: RoutingDecision }> {
+  const procedureId = procedure?.id ?? null;
+  const rules = await cachedConfiguration(db, `rules:${organisationId}:${procedureId}`, () => routingRepository.rulesFor(db, organisationId, procedureId));
+  const reception = await cachedConfiguration(db, `reception:${organisationId}`, () => organisationRepository.findReception(db, organisationId));
+  const point = subject.location && subject.location.lat !== null && subject.location.lon !== null ? { lat: subject.location.lat, lon: subject.location.lon } : null;
+  const owner = procedure?.departmentId ?? reception?.id;
+  if (owner === undefined) throw new Error(`organisation ${organisationId} has no reception department to route to`);
+  const decision = decideRoute(rules, { data: subject.data, point }, owner, reception?.id ?? owner);
+  const department = await cachedConfiguration(db, `department:${decision.departmentId}`, () => organisationRepository.findDepartment(db, decision.departmentId));
+  if (!department) throw new Error(`routing chose department ${decision.departmentId}, which does not exist`);
+  return { department, decision };
+}
 
 export interface TransferRequest {
   organisationId: number;
@@ -28,7 +60,7 @@ export async function transferCase(db: Db, request: TransferRequest): Promise<Ca
     const view = await caseRepository.findByReference(trx, request.organisationId, request.reference);
     if (!view) throw notFound(`Aucun dossier ${request.reference}.`);
     if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) {
-      throw new AppError('version_conflict', 'Quelqu’un d’autre a modifié ce dossier depuis que vous l’avez ouvert. Rechargez-le pour voir ses changements.');
+      throw new AppError('version_conflict');
     }
     let decision: { departmentId: number; by: string; rule: string | null };
     if (request.departmentId !== undefined) {
@@ -39,11 +71,7 @@ export async function transferCase(db: Db, request: TransferRequest): Promise<Ca
       decision = { departmentId: target.id, by: 'manual', rule: null };
     } else {
       const procedure = view.procedureId !== null ? await procedureRepository.findById(trx, view.procedureId) : undefined;
-      const rules = await routingRepository.rulesFor(trx, request.organisationId, view.procedureId);
-      const reception = await organisationRepository.findReception(trx, request.organisationId);
-      const point = view.location?.lat != null && view.location.lon != null ? { lat: view.location.lat, lon: view.location.lon } : null;
-      const fallback = reception?.id ?? view.department.id;
-      const routed = decideRoute(rules, { data: view.data, point }, procedure?.departmentId ?? fallback, fallback);
+      const { decision: routed } = await routeCase(trx, request.organisationId, procedure ?? null, { data: view.data, location: view.location });
       decision = { departmentId: routed.departmentId, by: routed.by, rule: routed.by === 'rule' ? routed.rule.name : null };
     }
     if (decision.departmentId === view.department.id) {

@@ -9,8 +9,7 @@ import type { CaseView } from '../cases/repository.js';
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
-import { computeDueAt, type Calendar } from '../deadlines/business-time.js';
-import { DEFAULT_OPENING_HOURS } from '../deadlines/opening-hours.js';
+import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
 import { jobRepository } from '../jobs/repository.js';
 import { messageRepository } from '../messages/repository.js';
 import { organisationRepository } from '../organisations/repository.js';
@@ -35,13 +34,7 @@ export const JOB = {
 /** The business calendar of a department: its opening hours in the organisation's time zone. */
 export async function calendarOf(db: Executor, timezone: string, departmentId: number): Promise<Calendar> {
   const department = await organisationRepository.findDepartment(db, departmentId);
-  return calendarFrom(department, timezone);
-}
-
-/** Same, from a department already read. */
-export function calendarFrom(department: { openingHours: Calendar['openingHours'] } | undefined, timezone: string): Calendar {
-  const hours = department && Object.keys(department.openingHours).length > 0 ? department.openingHours : DEFAULT_OPENING_HOURS;
-  return { zone: timezone, openingHours: hours };
+  return departmentCalendar(department?.openingHours ?? {}, timezone);
 }
 
 /** The instant a duration after `from` ends, in the department's business time. */

@@ -4,13 +4,12 @@ import { apiScope, principalOf } from '../http/auth.js';
 import type { App } from '../http/context.js';
 import { AppError, notFound } from '../http/errors.js';
 import { problems } from '../http/schemas.js';
-import { procedureRepository } from '../procedures/repository.js';
 import { SlugParams } from '../procedures/schema.js';
 import type { TokenPrincipal } from '../tokens/service.js';
 import { renderWorkflowSvg } from './diagram.js';
-import { workflowRepository, type WorkflowVersion } from './repository.js';
+import type { WorkflowVersion } from './repository.js';
 import { AvailableTransitionsSchema, TransitionBody, TransitionParams, WorkflowVersionSchema } from './schema.js';
-import { listTransitions, publishWorkflow, runTransition, type WorkflowCaller, type WorkflowDeps } from './service.js';
+import { listTransitions, procedureWorkflow, publishWorkflow, runTransition, type WorkflowCaller, type WorkflowDeps } from './service.js';
 
 const security = [{ bearer: [] }];
 
@@ -106,10 +105,9 @@ export async function workflowRoutes(app: App): Promise<void> {
 }
 
 async function currentWorkflow(app: App, organisationId: number, slug: string) {
-  const db = app.ctx.db.kysely;
-  const procedure = await procedureRepository.findBySlug(db, organisationId, slug);
-  if (!procedure) throw notFound(`Aucune démarche « ${slug} ».`);
-  const workflow = await workflowRepository.latest(db, procedure.id);
+  const found = await procedureWorkflow(app.ctx.db.kysely, organisationId, slug);
+  if (!found) throw notFound(`Aucune démarche « ${slug} ».`);
+  const { procedure, workflow } = found;
   if (!workflow) throw new AppError('no_workflow', `La démarche « ${procedure.title} » n’a pas encore de circuit.`);
   return { procedure, workflow };
 }

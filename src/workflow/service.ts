@@ -84,14 +84,14 @@ export async function runTransition(deps: WorkflowDeps, caller: WorkflowCaller, 
     if (transition.condition && !allowedTransitions(def, view.status, ALL_ROLES, view.data).includes(transition)) {
       throw new AppError('transition_not_available', `Les conditions de l’action « ${transition.label} » ne sont pas remplies pour ce dossier.`);
     }
-    if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) throw versionConflict();
+    if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) throw new AppError('version_conflict');
     const inputs = validateInputs(transition, request.inputs);
     if (!inputs.ok) throw invalid(inputs.errors.map((e) => ({ ...e, field: e.field ? `inputs.${e.field}` : 'inputs' })));
     await attachDocuments(trx, caller.organisationId, view.id, transition, inputs.value);
 
     const now = new Date().toISOString();
     const changed = await applyTransition(trx, deps, caller, view, def, transition, inputs.value, now);
-    if (!changed) throw versionConflict();
+    if (!changed) throw new AppError('version_conflict');
     const updated = await caseRepository.findById(trx, view.id);
     if (!updated) throw new Error('case vanished inside its own transaction');
     return updated;
@@ -117,9 +117,6 @@ async function attachDocuments(trx: Executor, organisationId: number, caseId: nu
   }
 }
 
-function versionConflict(): AppError {
-  return new AppError('version_conflict', 'Quelqu’un d’autre a modifié ce dossier depuis que vous l’avez ouvert. Rechargez-le pour voir ses changements.');
-}
 
 async function loadCase(db: Executor, organisationId: number, reference: string): Promise<LoadedCase> {
   const view = await caseRepository.findByReference(db, organisationId, reference);
@@ -321,6 +318,16 @@ export async function enterInitialStatus(
     if (events.length > 0) await caseRepository.appendJournal(trx, view.id, view.reference, events, now);
   }
   await scheduleStatusTimers(trx, deps, { id: created.caseId, department: { id: created.departmentId } }, initial, now, created.calendar);
+}
+
+/** A procedure of the organisation and its current workflow (none yet: undefined); undefined for an unknown slug. */
+export async function procedureWorkflow(
+  db: Executor,
+  organisationId: number,
+  slug: string,
+): Promise<{ procedure: Procedure; workflow: WorkflowVersion | undefined } | undefined> {
+  const procedure = await procedureRepository.findBySlug(db, organisationId, slug);
+  return procedure ? { procedure, workflow: await workflowRepository.latest(db, procedure.id) } : undefined;
 }
 
 /**
