@@ -17,7 +17,7 @@ import { adminRoutes } from './admin/routes.js';
 import { sessionSecret } from './http/secret.js';
 import { uiAssetRoutes } from './http/ui/routes.js';
 import { devMailboxRoutes } from './messages/routes.js';
-import { portalRoutes } from './portal/routes.js';
+import { portalPlugin } from './portal/plugin.js';
 
 /** Builds the HTTP application from its modules. No business logic lives here. */
 export async function buildApp(ctx: AppContext, options: FastifyServerOptions = {}): Promise<App> {
@@ -62,6 +62,6 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(uiAssetRoutes);
   await app.register(adminRoutes);
   await app.register(devMailboxRoutes);
-  await app.register(portalRoutes);
+  await app.register(portalPlugin);
   return app;
 }

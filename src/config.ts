@@ -93,6 +93,24 @@ const variables = {
     default: 'false',
     parse: oneOf('true', 'false'),
   },
+  FRANCECONNECT_ISSUER: {
+    doc: 'Émetteur OpenID Connect de FranceConnect v2 (ex. https://fcp-low.sbx.dev-franceconnect.fr/api/v2). Vide : le bouton FranceConnect n’est pas proposé.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('http:', 'https:')(raw)),
+  },
+  FRANCECONNECT_CLIENT_ID: { doc: 'Identifiant client fourni par FranceConnect.', default: '', parse: text },
+  FRANCECONNECT_CLIENT_SECRET: { doc: 'Secret client fourni par FranceConnect.', default: '', parse: text },
+  ADDRESS_API_URL: {
+    doc: 'API Adresse (Base adresse nationale) pour compléter les adresses, ex. https://api-adresse.data.gouv.fr. Vide : saisie libre de l’adresse.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('http:', 'https:')(raw)),
+  },
+  MAP_TILE_URL: {
+    doc: 'Modèle d’URL des tuiles de carte ({z}/{x}/{y}) pour situer un signalement. Vide : pas de carte, l’adresse suffit.',
+    default: '',
+    parse: text,
+  },
+  MAP_ATTRIBUTION: { doc: 'Mention des sources affichée sous la carte (obligatoire pour la plupart des fonds de carte).', default: '', parse: text },
   JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;
 

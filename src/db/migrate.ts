@@ -5,6 +5,7 @@ import * as m001 from './migrations/001_core.js';
 import * as m002 from './migrations/002_workflows.js';
 import * as m003 from './migrations/003_jobs.js';
 import * as m004 from './migrations/004_case_filters.js';
+import * as m005 from './migrations/005_portal.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -16,6 +17,7 @@ const migrations: Record<string, DialectMigration> = {
   '002_workflows': m002,
   '003_jobs': m003,
   '004_case_filters': m004,
+  '005_portal': m005,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -20,6 +20,8 @@ export interface OrganisationTable {
   phone: string | null;
   website: string | null;
   branding: Json;
+  /** Content of the legal pages (accessibility status, DPO contact, publisher, host…), JSON. */
+  legal: Json | null;
   created_at: Timestamp;
 }
 
@@ -83,6 +85,12 @@ export interface CitizenTable {
   identity_assurance: 'declared' | 'franceconnect' | 'counter';
   household_id: number | null;
   possible_duplicate_of: number | null;
+  /** Certified by FranceConnect (`male` / `female`), else null. */
+  gender: string | null;
+  /** INSEE code of the birthplace (FranceConnect `birthplace`). */
+  birth_place: string | null;
+  /** INSEE code of the birth country (FranceConnect `birthcountry`). */
+  birth_country: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -278,6 +286,105 @@ export interface AttachmentTable {
   mime_type: string;
   filename: string;
   case_id: number | null;
+  /** The citizen who uploaded it before any case cited it: only they may cite or read it. */
+  citizen_id: number | null;
+  /** The portal draft it was uploaded for (anonymous uploads belong to their draft only). */
+  draft_id: string | null;
+  /** The message it came with (a citizen's reply, an agent's answer). */
+  message_id: number | null;
+  created_at: Timestamp;
+}
+
+export interface CitizenAccountTable {
+  citizen_id: number;
+  organisation_id: number;
+  /** Lower-cased sign-in address, unique per organisation. */
+  email: string;
+  /** scrypt hash; null for an account opened through FranceConnect only. */
+  password_hash: string | null;
+  email_verified_at: Timestamp | null;
+  notify_email: ColumnType<number, number | undefined, number>;
+  notify_sms: ColumnType<number, number | undefined, number>;
+  deletion_requested_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PortalSessionTable {
+  /** SHA-256 of the cookie's random token: a database leak opens no session. */
+  id: string;
+  citizen_id: number;
+  method: 'password' | 'franceconnect';
+  /** FranceConnect's ID token, kept for the end-session `id_token_hint`. */
+  id_token: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface AccountTokenTable {
+  token_hash: string;
+  citizen_id: number;
+  purpose: 'verify_email' | 'reset_password';
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface OutgoingMailTable {
+  id: Generated<number>;
+  organisation_id: number;
+  /** What the mail is for (`verify_email`, `reset_password`, `account_exists`…). */
+  kind: string;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  status: 'queued' | 'sent' | 'failed';
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface FormDraftTable {
+  /** Random id: it appears in portal URLs. */
+  id: string;
+  organisation_id: number;
+  procedure_id: number;
+  /** The signed-in owner; null for an anonymous draft, which belongs to `visitor_id`. */
+  citizen_id: number | null;
+  visitor_id: string | null;
+  /** Raw answers so far, keyed by field name (JSON). */
+  data: Json;
+  /** Who asks and how to answer them, for a signed-out submission (JSON). */
+  contact: Json | null;
+  page_id: string | null;
+  /** Set once submitted: the case it became. */
+  case_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CitizenDocumentTable {
+  id: Generated<number>;
+  citizen_id: number;
+  attachment_id: string;
+  /** Kind of proof (`justificatif_domicile`, `piece_identite`, `livret_famille`, `autre`…). */
+  kind: string;
+  label: string;
+  expires_on: string | null;
+  created_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface SatisfactionAnswerTable {
+  case_id: number;
+  citizen_id: number | null;
+  rating: number;
+  comment: string | null;
   created_at: Timestamp;
 }
 
@@ -323,4 +430,11 @@ export interface Database {
   case_pauses: CasePauseTable;
   messages: MessageTable;
   jobs: JobTable;
+  citizen_accounts: CitizenAccountTable;
+  portal_sessions: PortalSessionTable;
+  account_tokens: AccountTokenTable;
+  outgoing_mails: OutgoingMailTable;
+  form_drafts: FormDraftTable;
+  citizen_documents: CitizenDocumentTable;
+  satisfaction_answers: SatisfactionAnswerTable;
 }

@@ -29,6 +29,10 @@ export const catalogue = {
     status: 409,
     title: 'Le dossier a été modifié entre-temps : rechargez-le avant de recommencer.',
   },
+  csrf_failed: {
+    status: 403,
+    title: 'Ce formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.',
+  },
   rate_limited: { status: 429, title: 'Trop de requêtes : réessayez dans un instant.' },
   unavailable: { status: 503, title: 'Le service est momentanément indisponible.' },
   internal: { status: 500, title: 'Une erreur interne est survenue. Elle a été enregistrée.' },

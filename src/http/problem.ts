@@ -58,15 +58,43 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.status(problem.status).type('application/problem+json; charset=utf-8').send(problem);
 }
 
-/** Registers the one error handler and the not-found handler of the whole application. */
+/** Renders a problem as an HTML page, for a section of the site whose pages people read. */
+export type HtmlErrorRenderer = (problem: Problem, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Page renderers by path prefix (`/` for the portal); API paths always get problem+json. */
+    htmlErrorRenderers: { prefix: string; render: HtmlErrorRenderer }[];
+  }
+}
+
+/** True when a person's browser asked for a page: it gets an HTML error page, not JSON. */
+function wantsHtml(request: FastifyRequest): boolean {
+  return !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * Registers the one error handler and the not-found handler of the whole application: problem+json
+ * for the API and machines, an accessible page for people (from the renderer of the section).
+ */
 export const problemPlugin = fp(async (app: FastifyInstance) => {
+  app.decorate('htmlErrorRenderers', [] as { prefix: string; render: HtmlErrorRenderer }[]);
+  const respond = (problem: Problem, request: FastifyRequest, reply: FastifyReply) => {
+    if (wantsHtml(request)) {
+      const renderer = app.htmlErrorRenderers
+        .filter((r) => request.url.startsWith(r.prefix))
+        .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+      if (renderer) return renderer.render(problem, request, reply);
+    }
+    return sendProblem(reply, problem);
+  };
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
-    return sendProblem(reply, problem);
+    return respond(problem, request, reply);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, toProblem(new AppError('not_found'), request)));
+  app.setNotFoundHandler((request, reply) => respond(toProblem(new AppError('not_found'), request), request, reply));
 });
 
 /** "/citizen/emails/0" under "body" → "citizen.emails[0]". */

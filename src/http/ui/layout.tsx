@@ -11,6 +11,10 @@ export interface PageFrame {
   nav?: ComponentChildren;
   /** The town's colour (#rrggbb) for the header and links; anything else is ignored. */
   brandColor?: string | null;
+  /** Extra elements for the head (manifest, scripts of the section). */
+  head?: ComponentChildren;
+  /** The footer's content; the default names the software and its licence. */
+  footer?: ComponentChildren;
 }
 
 const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
@@ -28,6 +32,7 @@ export function Layout({ frame, children }: { frame: PageFrame; children: Compon
         <title>{`${frame.title} — ${frame.organisationName}`}</title>
         <link rel="stylesheet" href="/assets/guichet.css" />
         {frame.brandColor && HEX_COLOUR.test(frame.brandColor) ? <style>{`:root { --brand: ${frame.brandColor}; }`}</style> : null}
+        {frame.head}
       </head>
       <body>
         <a class="skip-link" href="#contenu">
@@ -43,9 +48,7 @@ export function Layout({ frame, children }: { frame: PageFrame; children: Compon
         <main id="contenu" tabIndex={-1}>
           {children}
         </main>
-        <footer class="site-footer">
-          <p>Guichet — logiciel libre (AGPL-3.0-or-later)</p>
-        </footer>
+        <footer class="site-footer">{frame.footer ?? <p>Guichet — logiciel libre (AGPL-3.0-or-later)</p>}</footer>
       </body>
     </html>
   );

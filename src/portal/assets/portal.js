@@ -1,0 +1,1 @@
+// Progressive enhancement of the citizen portal. Every page works without this script.

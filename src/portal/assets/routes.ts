@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { App } from '../../http/context.js';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Files shipped with packages we serve ourselves: nothing is fetched from a CDN. */
+const VENDOR: Record<string, string> = {
+  'htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
+  'leaflet.js': require.resolve('leaflet/dist/leaflet.js'),
+  'leaflet.css': require.resolve('leaflet/dist/leaflet.css'),
+};
+
+/**
+ * The portal's static files: every file of this folder under `/assets/` (the portal's script,
+ * styles, service worker…) and the vendored libraries under `/assets/vendor/`. Read once at start.
+ */
+export async function portalAssetRoutes(app: App): Promise<void> {
+  const files = new Map<string, { type: string; body: Buffer }>();
+  for (const name of fs.readdirSync(here)) {
+    const type = TYPES[path.extname(name)];
+    if (type && !name.endsWith('.ts')) files.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(here, name)) });
+  }
+  for (const [name, file] of Object.entries(VENDOR)) {
+    files.set(`/assets/vendor/${name}`, { type: TYPES[path.extname(name)]!, body: fs.readFileSync(file) });
+  }
+  for (const [url, file] of files) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(file.type).header('cache-control', 'public, max-age=3600').send(file.body),
+    );
+  }
+}
