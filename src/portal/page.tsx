@@ -74,6 +74,7 @@ export async function sendPortalPage(request: FastifyRequest, reply: FastifyRepl
         <>
           <meta name="theme-color" content={organisation.brandColor ?? '#1d4f91'} />
           <link rel="manifest" href="/manifest.webmanifest" />
+          <link rel="stylesheet" href="/assets/portal.css" />
           <script src="/assets/portal.js" defer></script>
           {options.head}
         </>

@@ -21,14 +21,20 @@ const VENDOR: Record<string, string> = {
 };
 
 /**
- * The portal's static files: every file of this folder under `/assets/` (the portal's script,
- * styles, service worker…) and the vendored libraries under `/assets/vendor/`. Read once at start.
+ * The portal's static files, read once at start: `/assets/portal.css` and `/assets/portal.js`
+ * bundle every `*.css` and every `*.client.js` of this folder (one file per feature, one request
+ * per page), other files are served by name (images, the service worker), and vendored libraries
+ * live under `/assets/vendor/`.
  */
 export async function portalAssetRoutes(app: App): Promise<void> {
   const files = new Map<string, { type: string; body: Buffer }>();
-  for (const name of fs.readdirSync(here)) {
+  const names = fs.readdirSync(here).sort();
+  const bundle = (suffix: string) => Buffer.from(names.filter((n) => n.endsWith(suffix)).map((n) => fs.readFileSync(path.join(here, n), 'utf8')).join('\n'));
+  files.set('/assets/portal.css', { type: TYPES['.css']!, body: bundle('.css') });
+  files.set('/assets/portal.js', { type: TYPES['.js']!, body: bundle('.client.js') });
+  for (const name of names) {
     const type = TYPES[path.extname(name)];
-    if (type && !name.endsWith('.ts')) files.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(here, name)) });
+    if (type && !name.endsWith('.css') && !name.endsWith('.client.js') && name !== 'routes.ts') files.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(here, name)) });
   }
   for (const [name, file] of Object.entries(VENDOR)) {
     files.set(`/assets/vendor/${name}`, { type: TYPES[path.extname(name)]!, body: fs.readFileSync(file) });
