@@ -10,8 +10,8 @@ export interface CitizenClaim {
 
 export interface CitizenMatch {
   citizenId: number;
-  /** How the record was found; 'created' when none matched. */
-  by: 'identity' | 'email' | 'phone' | 'created';
+  /** How the record was found; 'account' for a signed-in citizen, 'created' when none matched. */
+  by: 'account' | 'identity' | 'email' | 'phone' | 'created';
   /** Set when a weak match was found but not merged: an agent decides. */
   possibleDuplicateOf: number | null;
 }

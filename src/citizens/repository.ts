@@ -52,6 +52,12 @@ export const citizenRepository = {
     };
   },
 
+  /** True when the citizen exists in the organisation. */
+  async exists(db: Executor, organisationId: number, id: number): Promise<boolean> {
+    const row = await db.selectFrom('citizens').select('id').where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst();
+    return row !== undefined;
+  },
+
   async findByIdentity(db: Executor, provider: string, subject: string): Promise<number | undefined> {
     const row = await db
       .selectFrom('citizen_identities')

@@ -2,7 +2,8 @@ import { attachmentRepository } from '../attachments/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { formatReference, newTrackingCode } from '../cases/codes.js';
 import { caseRepository, type Channel } from '../cases/repository.js';
-import { matchOrCreateCitizen, type CitizenClaim } from '../citizens/matching.js';
+import { matchOrCreateCitizen, type CitizenClaim, type CitizenMatch } from '../citizens/matching.js';
+import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
 import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
@@ -28,6 +29,11 @@ export interface IntakeRequest {
   actor: Actor;
   /** Who is asking, unvalidated; null for an anonymous request. */
   citizen: Record<string, unknown> | null;
+  /**
+   * The citizen already known for sure (signed in on the portal, picked by an agent): no matching;
+   * the contact details of `citizen`, if any, are added to the record when missing.
+   */
+  citizenId?: number;
   /** A verified identity, set only by channels that verified it (FranceConnect, an agent at the counter). */
   verified?: CitizenClaim['verified'];
   data: unknown;
@@ -121,15 +127,15 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
   if (!form.ok) errors.push(...form.errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' })));
 
   let claim: CitizenClaim | null = null;
-  if (request.citizen === null) {
+  if (request.citizen === null && request.citizenId === undefined) {
     if (!procedure.allowAnonymous) {
       errors.push({ field: 'citizen', code: 'required', message: 'Cette démarche ne peut pas être faite de façon anonyme : indiquez qui fait la demande.' });
     }
   } else {
-    const citizen = validateSubmission(citizenForm, request.citizen, { hiddenFields: 'reject' });
+    const citizen = validateSubmission(citizenForm, request.citizen ?? {}, { hiddenFields: 'reject' });
     if (!citizen.ok) errors.push(...citizen.errors.map((e) => ({ ...e, field: e.field ? `citizen.${e.field}` : 'citizen' })));
     else claim = toClaim(citizen.value, request.verified);
-    if (citizen.ok && !claim?.contacts.email && !claim?.contacts.phone && !claim?.contacts.address && !request.verified) {
+    if (citizen.ok && !claim?.contacts.email && !claim?.contacts.phone && !claim?.contacts.address && !request.verified && request.citizenId === undefined) {
       errors.push({ field: 'citizen.email', code: 'required', message: 'Indiquez au moins un moyen de vous répondre : adresse électronique, téléphone ou adresse postale.' });
     }
   }
@@ -187,7 +193,7 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
   const { receivedAt, department, dueAt, implicitDecisionAt } = plan;
   await checkAttachments(trx, organisationId, checked.attachmentIds);
 
-  const citizen = checked.claim ? await matchOrCreateCitizen(trx, organisationId, checked.claim, now) : null;
+  const citizen = await citizenOf(trx, request, checked.claim, now);
   const reference = plan.reference ?? formatReference(plan.year, await caseRepository.nextReferenceNumber(trx, organisationId, plan.year));
   const trackingCode = newTrackingCode();
   const contactEmail = checked.claim?.contacts.email ?? null;
@@ -285,6 +291,16 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
 }
 
 const SYSTEM: Actor = { type: 'system', id: null };
+
+/** The known citizen (with the contacts they gave added when missing), a matched or new one, or none. */
+async function citizenOf(trx: Executor, request: IntakeRequest, claim: CitizenClaim | null, now: string): Promise<CitizenMatch | null> {
+  if (request.citizenId !== undefined) {
+    if (!(await citizenRepository.exists(trx, request.organisationId, request.citizenId))) throw new AppError('bad_request', 'Usager inconnu.');
+    if (claim) await citizenRepository.addMissingContacts(trx, request.citizenId, claim.contacts);
+    return { citizenId: request.citizenId, by: 'account', possibleDuplicateOf: null };
+  }
+  return claim ? matchOrCreateCitizen(trx, request.organisationId, claim, now) : null;
+}
 
 function ruleLabel(decision: RoutingDecision, department: Department): string {
   switch (decision.by) {
