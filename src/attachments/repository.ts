@@ -9,13 +9,44 @@ export interface AttachmentRow {
   caseId: number | null;
 }
 
+/** Who an attachment belongs to before (or besides) a case: only they may cite or read it. */
+export interface AttachmentOwner {
+  citizenId?: number | null;
+  draftId?: string | null;
+  messageId?: number | null;
+}
+
 /** Every query on attachments. */
 export const attachmentRepository = {
-  async insert(db: Executor, organisationId: number, a: Omit<AttachmentRow, 'caseId'>, now: string): Promise<void> {
+  async insert(db: Executor, organisationId: number, a: Omit<AttachmentRow, 'caseId'>, now: string, owner: AttachmentOwner = {}): Promise<void> {
     await db
       .insertInto('attachments')
-      .values({ id: a.id, organisation_id: organisationId, sha256: a.sha256, size: a.size, mime_type: a.mimeType, filename: a.filename, case_id: null, created_at: now })
+      .values({
+        id: a.id,
+        organisation_id: organisationId,
+        sha256: a.sha256,
+        size: a.size,
+        mime_type: a.mimeType,
+        filename: a.filename,
+        case_id: null,
+        citizen_id: owner.citizenId ?? null,
+        draft_id: owner.draftId ?? null,
+        message_id: owner.messageId ?? null,
+        created_at: now,
+      })
       .execute();
+  },
+
+  /**
+   * A new attachment row for the same stored bytes (content-addressed, so nothing is copied): a
+   * proof from the document safe cited by a new request, while the safe keeps its own.
+   */
+  async duplicate(db: Executor, sourceId: string, newId: string, owner: AttachmentOwner, now: string): Promise<AttachmentRow | undefined> {
+    const source = await db.selectFrom('attachments').selectAll().where('id', '=', sourceId).executeTakeFirst();
+    if (!source) return undefined;
+    const row = { id: newId, sha256: source.sha256, size: source.size, mimeType: source.mime_type, filename: source.filename };
+    await attachmentRepository.insert(db, source.organisation_id, row, now, owner);
+    return { ...row, caseId: null };
   },
 
   async findById(db: Executor, id: string): Promise<{ id: string; caseId: number | null } | undefined> {
