@@ -359,7 +359,8 @@ function locationOf(procedure: Procedure, data: Record<string, unknown>, explici
       const value = data[field.name] as Record<string, unknown> | undefined;
       if (!value) continue;
       if (field.type === 'geolocation') {
-        return { address: typeof value.address === 'string' ? value.address : null, lat: Number(value.lat), lon: Number(value.lon) };
+        const point = typeof value.lat === 'number' && typeof value.lon === 'number';
+        return { address: typeof value.address === 'string' ? value.address : null, lat: point ? (value.lat as number) : null, lon: point ? (value.lon as number) : null };
       }
       if (field.type === 'address') {
         return { address: [value.line1, value.line2, `${String(value.postcode)} ${String(value.city)}`].filter(Boolean).join(', '), lat: null, lon: null };

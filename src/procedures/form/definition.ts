@@ -123,8 +123,8 @@ export interface FormDefinition { version: 1; pages: FormPage[] }
 
 /** Normalised value of an `address` field. */
 export interface AddressValue { line1: string; line2?: string; postcode: string; city: string; country: string; banId?: string }
-/** Normalised value of a `geolocation` field. */
-export interface GeolocationValue { lat: number; lon: number; address?: string }
+/** Normalised value of a `geolocation` field: a point (with an optional label), or an address alone when no map could be used. */
+export type GeolocationValue = { lat: number; lon: number; address?: string } | { address: string; lat?: undefined; lon?: undefined };
 
 const CONDITION_REF = 'FormCondition';
 const nonEmpty = (maxLength: number): TSchema => Type.String({ minLength: 1, maxLength });

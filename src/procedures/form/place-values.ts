@@ -94,12 +94,14 @@ function readCoordinate(raw: Record<string, unknown>, key: 'lat' | 'lon', path: 
   return undefined;
 }
 
-/** `geolocation`: latitude and longitude in range (WGS 84), with an optional address label. */
+/**
+ * `geolocation`: latitude and longitude in range (WGS 84), with an optional address label; or,
+ * where no map could be used (no JavaScript, no tiles), the address label alone. A lone latitude or
+ * longitude is an error.
+ */
 export function normaliseGeolocation(_field: GeolocationField, raw: unknown, path: string): Outcome {
   if (!isPlainObject(raw)) return fail(path, 'invalid_type', 'Indiquez une position par sa latitude et sa longitude.');
   const errors = unknownKeys(raw, GEOLOCATION_KEYS, path);
-  const lat = readCoordinate(raw, 'lat', path, errors);
-  const lon = readCoordinate(raw, 'lon', path, errors);
   const address = Object.hasOwn(raw, 'address') ? raw['address'] : undefined;
   const label = typeof address === 'string' ? cleanText(address) : undefined;
   if (address !== undefined && address !== null && typeof address !== 'string') {
@@ -107,6 +109,12 @@ export function normaliseGeolocation(_field: GeolocationField, raw: unknown, pat
   } else if (label !== undefined && label.length > 500) {
     errors.push({ field: `${path}.address`, code: 'too_long', message: `Saisissez au plus ${countOf(500, 'caractère')}.` });
   }
+  const blank = (key: string) => !Object.hasOwn(raw, key) || raw[key] === undefined || raw[key] === null || raw[key] === '';
+  if (blank('lat') && blank('lon') && label) {
+    return errors.length > 0 ? { ok: false, errors } : ok({ address: label } satisfies GeolocationValue);
+  }
+  const lat = readCoordinate(raw, 'lat', path, errors);
+  const lon = readCoordinate(raw, 'lon', path, errors);
   if (errors.length > 0 || lat === undefined || lon === undefined) return { ok: false, errors };
   const value: GeolocationValue = label === undefined || label === '' ? { lat, lon } : { lat, lon, address: label };
   return ok(value);

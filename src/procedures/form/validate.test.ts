@@ -458,6 +458,10 @@ describe('validateSubmission — address and geolocation', () => {
     expect(codesOf(geo, { lat: 91, lon: -181 })).toEqual([['g.lat', 'out_of_range'], ['g.lon', 'out_of_range']]);
     expect(codesOf(geo, { lat: 'nord', alt: 3 })).toEqual([['g.alt', 'unknown_field'], ['g.lat', 'invalid_number'], ['g.lon', 'required']]);
     expect(codesOf(geo, [48, 2])).toEqual([['g', 'invalid_type']]);
+    // Without a map (no JavaScript, no tiles) the address alone is enough; a lone coordinate is not.
+    expect(valueOf(geo, { lat: '', lon: '', address: ' 12 rue de la Gare ' })).toEqual({ address: '12 rue de la Gare' });
+    expect(codesOf(geo, { lat: 48.1, lon: '', address: '12 rue de la Gare' })).toEqual([['g.lon', 'required']]);
+    expect(codesOf({ ...geo, required: true }, { lat: '', lon: '', address: '' })).toEqual([['g', 'required']]);
     expect(errorsOf(formWith(geo), { g: { lat: -90.5, lon: 0 } })[0]!.message).toBe('La latitude doit être comprise entre -90 et 90.');
   });
 });
