@@ -47,6 +47,16 @@ app.post<{ Body: { note?: unknown } }>('/floor', async (request, reply) => {
   return reply.status(201).send({ id: row.id });
 });
 
+/**
+ * The floor of the portal pages: one indexed read, then a fixed HTML page of the size of a real
+ * portal page (about 12 KB). Whatever a portal page costs beyond this is rendering and queries.
+ */
+const FLOOR_PAGE = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Plancher</title></head><body><main>${'<p>Démarches en ligne de la commune : état civil, voirie, enfance, urbanisme.</p>'.repeat(150)}</main></body></html>`;
+app.get('/floor/page', async (_request, reply) => {
+  await kysely.selectFrom('bench_floor').select('id').where('id', '=', 1).executeTakeFirst();
+  return reply.type('text/html; charset=utf-8').send(FLOOR_PAGE);
+});
+
 app.get('/readyz', async () => {
   await sql`select 1`.execute(kysely);
   return { status: 'ready' };
