@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import type { CaseView } from '../cases/repository.js';
+import { profileRepository } from '../citizens/profile-repository.js';
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
@@ -96,8 +97,10 @@ export async function templateVariables(
 /**
  * Writes a message to the citizen on the channel they can be reached on: email when the case or
  * the citizen has an address, else SMS to a mobile number, else a letter to print (anonymous or
- * postal requests). Email and SMS are sent by a job; the message is part of the case whatever
- * happens to the sending.
+ * postal requests). A citizen with a portal account chooses: without e-mail notifications the
+ * message is only recorded on the case (channel `portal`, readable in « Mes demandes »), and with
+ * SMS notifications a short notice goes to their mobile too. Email and SMS are sent by a job; the
+ * message is part of the case whatever happens to the sending.
  */
 export async function queueCitizenMessage(
   trx: Executor,
@@ -105,20 +108,36 @@ export async function queueCitizenMessage(
   template: MessageTemplate,
   variables: TemplateVariables,
   now: string,
-): Promise<{ messageId: number; channel: 'email' | 'sms' | 'letter'; subject: string }> {
+): Promise<{ messageId: number; channel: 'email' | 'sms' | 'letter' | 'portal'; subject: string; noticeId?: number }> {
   const subject = (await renderTemplate(template.subject, variables)).trim();
   const bodyText = await renderTemplate(template.body, variables);
   const email = variables.citizen?.email ?? view.contact.email;
   const phone = variables.citizen?.phone ?? view.contact.phone;
-  const channel = email ? 'email' : phone && isMobile(phone) ? 'sms' : 'letter';
+  const preferences = view.citizenId !== null ? await profileRepository.notificationPreferences(trx, view.citizenId) : undefined;
+  const mobile = phone && isMobile(phone) ? phone : null;
+  const channel = preferences
+    ? preferences.notifyEmail && email ? 'email' : 'portal'
+    : email ? 'email' : mobile ? 'sms' : 'letter';
   const recipient = channel === 'email' ? email : channel === 'sms' ? phone : null;
+  const sent = channel === 'email' || channel === 'sms';
   const messageId = await messageRepository.insert(
     trx,
-    { caseId: view.id, direction: 'out', channel, recipient, subject, bodyText, bodyHtml: null, status: channel === 'letter' ? 'recorded' : 'queued' },
+    { caseId: view.id, direction: 'out', channel, recipient, subject, bodyText, bodyHtml: null, status: sent ? 'queued' : 'recorded' },
     now,
   );
-  if (channel !== 'letter') await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
-  return { messageId, channel, subject };
+  if (sent) await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
+  if (!preferences?.notifySms || !mobile) return { messageId, channel, subject };
+  const notice = {
+    subject: `${variables.organisation.name} – demande ${view.reference}`,
+    bodyText: `Vous avez un nouveau message. Lisez-le dans « Mes demandes » ou sur ${variables.case.trackingUrl}`,
+  };
+  const noticeId = await messageRepository.insert(
+    trx,
+    { caseId: view.id, direction: 'out', channel: 'sms', recipient: mobile, ...notice, bodyHtml: null, status: 'queued' },
+    now,
+  );
+  await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId: noticeId }, runAt: now, dedupeKey: `message:${noticeId}` }, now);
+  return { messageId, channel, subject, noticeId };
 }
 
 /** Numbers that can receive an SMS: French mobiles (06, 07) and foreign numbers in E.164. */
