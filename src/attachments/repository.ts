@@ -76,4 +76,17 @@ export const attachmentRepository = {
     const rows = await db.selectFrom('attachments').select(['id', 'sha256', 'size', 'mime_type', 'filename', 'case_id']).where('case_id', '=', caseId).orderBy('created_at').execute();
     return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
   },
+
+  /** The files uploaded for a portal draft and not yet cited by a case: the only ones the draft may cite. */
+  async listForDraft(db: Executor, draftId: string): Promise<AttachmentRow[]> {
+    const rows = await db
+      .selectFrom('attachments')
+      .select(['id', 'sha256', 'size', 'mime_type', 'filename', 'case_id'])
+      .where('draft_id', '=', draftId)
+      .where('case_id', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
+  },
 };
