@@ -63,7 +63,7 @@ export async function portalContext(request: FastifyRequest, reply: FastifyReply
  * the legal links every page must carry (and the accessibility compliance mention).
  */
 export async function sendPortalPage(request: FastifyRequest, reply: FastifyReply, options: PortalPageOptions): Promise<FastifyReply> {
-  const { organisation, session } = await portalContext(request, reply);
+  const { organisation, session, csrf } = await portalContext(request, reply);
   const page = renderPage(
     {
       title: options.title,
@@ -79,7 +79,7 @@ export async function sendPortalPage(request: FastifyRequest, reply: FastifyRepl
           {options.head}
         </>
       ),
-      nav: <PortalNav session={session} />,
+      nav: <PortalNav session={session} csrf={csrf} />,
       footer: <PortalFooter organisation={organisation} />,
     },
     options.body,
@@ -91,7 +91,7 @@ export async function sendPortalPage(request: FastifyRequest, reply: FastifyRepl
     .send(page);
 }
 
-function PortalNav({ session }: { session: CitizenSession | null }) {
+function PortalNav({ session, csrf }: { session: CitizenSession | null; csrf: string }) {
   return (
     <ul class="nav-links">
       <li>
@@ -107,6 +107,7 @@ function PortalNav({ session }: { session: CitizenSession | null }) {
           </li>
           <li>
             <form method="post" action="/deconnexion" class="inline-form">
+              <input type="hidden" name="_csrf" value={csrf} />
               <button type="submit" class="link-button">
                 Se déconnecter
               </button>
