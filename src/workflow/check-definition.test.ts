@@ -290,3 +290,42 @@ describe('checkWorkflowDefinition — templates', () => {
     expectOnly(def, 'transitions[1].actions[0].message.body', '« date_en »');
   });
 });
+
+describe('checkWorkflowDefinition — onCitizenReply', () => {
+  const waiting = (onCitizenReply: string, extra: Partial<Transition> = {}): WorkflowDefinition => ({
+    version: 1,
+    initial: 'ouvert',
+    statuses: [status('ouvert', 'new'), status('attente', 'waiting_citizen', { onCitizenReply }), status('clos', 'closed_accepted')],
+    transitions: [
+      transition('demander', ['ouvert'], 'attente'),
+      transition('reprendre', ['attente'], 'ouvert', { roles: [], ...extra }),
+      transition('clore', ['ouvert', 'attente'], 'clos'),
+    ],
+  });
+
+  it('accepts a transition leaving the status, even without roles', () => {
+    expect(checkWorkflowDefinition(waiting('reprendre'), { departmentSlugs: [] })).toEqual([]);
+  });
+
+  it('refuses an unknown transition, one that does not leave the status, or one with required inputs', () => {
+    expect(checkWorkflowDefinition(waiting('inconnue'), { departmentSlugs: [] }).map((e) => e.path)).toContain('statuses[1].onCitizenReply');
+    expect(checkWorkflowDefinition(waiting('demander', { roles: ['agent'] }), { departmentSlugs: [] })).toEqual([
+      expect.objectContaining({ path: 'statuses[1].onCitizenReply', message: expect.stringContaining('ne part pas du statut « attente »') }),
+    ]);
+    const withInput = waiting('reprendre', { roles: ['agent'], inputs: [{ name: 'motif', label: 'Motif', type: 'text', required: true }] });
+    expect(checkWorkflowDefinition(withInput, { departmentSlugs: [] })).toEqual([
+      expect.objectContaining({ path: 'statuses[1].onCitizenReply', message: expect.stringContaining('exige des champs (motif)') }),
+    ]);
+  });
+
+  it('refuses it on a closed status and a malformed name', () => {
+    const def = waiting('reprendre');
+    def.statuses[2]!.onCitizenReply = 'clore';
+    expect(checkWorkflowDefinition(def, { departmentSlugs: [] })).toEqual([
+      expect.objectContaining({ path: 'statuses[2].onCitizenReply', message: expect.stringContaining('statut de clôture') }),
+    ]);
+    expect(checkWorkflowDefinition(waiting('Reprendre', { roles: ['agent'] }), { departmentSlugs: [] })).toEqual([
+      expect.objectContaining({ path: 'statuses[1].onCitizenReply', message: expect.stringContaining('Nom de transition invalide') }),
+    ]);
+  });
+});

@@ -69,7 +69,7 @@ function shapeWithout(schema: TSchema, own: readonly string[], children: string[
   return copy;
 }
 
-const ROOT_SHAPE = shapeWithout(WORKFLOW_SHAPE, ['initial', 'id', 'name', 'to']);
+const ROOT_SHAPE = shapeWithout(WORKFLOW_SHAPE, ['initial', 'id', 'name', 'to', 'onCitizenReply']);
 const TIMER_SHAPE = shapeWithout(TIMER_SCHEMA, ['transition']);
 const INPUT_SHAPE = shapeWithout(INPUT_SCHEMA, ['name']);
 const ACTION_SHAPES = Object.fromEntries(
@@ -123,7 +123,7 @@ class WorkflowChecker {
   private readonly statusNodes: unknown[];
   private readonly transitionNodes: unknown[];
   private readonly formFieldNames: readonly string[] | undefined;
-  /** Names of transitions some timer takes: they may have no role (nobody takes them by hand). */
+  /** Names of transitions some timer or citizen reply takes: they may have no role (nobody takes them by hand). */
   private readonly timerTransitions = new Set<string>();
 
   constructor(private readonly def: Node, private readonly context: WorkflowCheckContext) {
@@ -199,6 +199,8 @@ class WorkflowChecker {
         const name = stringAt(timer, 'transition');
         if (name !== undefined) this.timerTransitions.add(name);
       }
+      const onReply = stringAt(status, 'onCitizenReply');
+      if (onReply !== undefined) this.timerTransitions.add(onReply);
     }
   }
 
@@ -220,6 +222,7 @@ class WorkflowChecker {
       this.error(childPath(path, 'timers'), `Le statut ${label} est un statut de clôture (${String(status['category'])}) : il ne peut pas avoir de minuteur.`);
     }
     timers.forEach((timer, position) => this.checkTimer(timer, childPath(childPath(path, 'timers'), position), id));
+    if (Object.hasOwn(status, 'onCitizenReply')) this.checkCitizenReply(status['onCitizenReply'], childPath(path, 'onCitizenReply'), id);
     const inputNames = id === undefined ? [] : this.inputNamesEntering(id);
     arrayAt(status, 'onEnter').forEach((action, position) => {
       this.checkAction(action, childPath(childPath(path, 'onEnter'), position), inputNames);
@@ -266,6 +269,32 @@ class WorkflowChecker {
     const leaves = transition.from.includes(statusId) || (transition.from.includes(STAR) && !closed);
     if (!leaves) {
       this.error(childPath(path, 'transition'), `La transition « ${name} » ne part pas du statut « ${statusId} » : un minuteur ne peut prendre qu’une transition qui quitte son statut.`);
+    }
+  }
+
+  /**
+   * The transition a citizen's reply takes must exist, leave the status by name (a closed case is
+   * never reopened by a reply, and `*` does not cover closed statuses) and need no input, since the
+   * system takes it without anyone to fill one in.
+   */
+  private checkCitizenReply(value: unknown, path: string, statusId: string | undefined): void {
+    if (typeof value !== 'string' || !this.checkIdentifier(value, path, 'Nom de transition')) return;
+    const transition = this.transitions.get(value);
+    if (transition === undefined) {
+      this.error(path, `Aucune transition ne s’appelle « ${value} » ; transitions définies : ${names(this.transitions.keys())}.`);
+      return;
+    }
+    if (statusId === undefined) return;
+    const status = this.statuses.get(statusId);
+    if (status?.closed) {
+      this.error(path, `Le statut « ${statusId} » est un statut de clôture : une réponse de l’usager est enregistrée sans rouvrir le dossier, retirez « onCitizenReply ».`);
+      return;
+    }
+    if (!transition.from.includes(statusId) && !transition.from.includes(STAR)) {
+      this.error(path, `La transition « ${value} » ne part pas du statut « ${statusId} » : la réponse de l’usager ne peut prendre qu’une transition qui quitte ce statut.`);
+    }
+    if (transition.requiredInputs.length > 0) {
+      this.error(path, `La transition « ${value} » exige des champs (${transition.requiredInputs.join(', ')}) que la réponse de l’usager ne remplit pas : rendez-les facultatifs ou choisissez une autre transition.`);
     }
   }
 

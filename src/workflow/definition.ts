@@ -80,6 +80,12 @@ export interface Status {
   category: StatusCategory;
   onEnter?: Action[];
   timers?: Timer[];
+  /**
+   * The transition taken (as the system) when the citizen replies while the case is in this
+   * status, on any channel: typically « pieces received, resume » from a waiting status. It must
+   * leave this status and need no input.
+   */
+  onCitizenReply?: string;
 }
 
 /** A value the person taking the transition must give (a reason, a date, a document). */
@@ -186,6 +192,7 @@ export const WORKFLOW_SHAPE = Type.Object(
           category: Type.Enum(STATUS_CATEGORIES),
           onEnter: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
           timers: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 10 })),
+          onCitizenReply: Type.Optional(identifier('Transition prise quand l’usager répond (par le portail, par courriel ou par SMS).')),
         },
         { additionalProperties: false },
       ),

@@ -69,33 +69,68 @@ export async function listTransitions(db: Executor, caller: WorkflowCaller, refe
  * actions, journals everything and schedules the new status's timers.
  */
 export async function runTransition(deps: WorkflowDeps, caller: WorkflowCaller, request: TransitionRequest): Promise<CaseView> {
-  return transaction(deps.db, async (trx) => {
-    const { view, workflow } = await loadCase(trx, caller.organisationId, request.reference);
-    const def = workflow.definition;
-    const transition = def.transitions.find((t) => t.name === request.name);
-    if (!transition) throw new AppError('transition_unknown', `Le circuit de ce dossier n’a pas d’action « ${request.name} ».`);
-    if (!transitionsFrom(def, view.status).includes(transition)) {
-      throw new AppError('transition_not_available', `L’action « ${transition.label} » n’est pas possible depuis le statut « ${statusOf(def, view.status).label} ».`);
-    }
-    const roles = rolesOf(caller);
-    if (!transition.roles.some((r) => roles.includes(r)) && caller.roles !== 'system') {
-      throw new AppError('transition_forbidden', `L’action « ${transition.label} » est réservée aux rôles : ${transition.roles.join(', ')}.`);
-    }
-    if (transition.condition && !allowedTransitions(def, view.status, ALL_ROLES, view.data).includes(transition)) {
-      throw new AppError('transition_not_available', `Les conditions de l’action « ${transition.label} » ne sont pas remplies pour ce dossier.`);
-    }
-    if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) throw new AppError('version_conflict');
-    const inputs = validateInputs(transition, request.inputs);
-    if (!inputs.ok) throw invalid(inputs.errors.map((e) => ({ ...e, field: e.field ? `inputs.${e.field}` : 'inputs' })));
-    await attachDocuments(trx, caller.organisationId, view.id, transition, inputs.value);
+  return transaction(deps.db, (trx) => runTransitionIn(trx, deps, caller, request));
+}
 
-    const now = new Date().toISOString();
-    const changed = await applyTransition(trx, deps, caller, view, def, transition, inputs.value, now);
-    if (!changed) throw new AppError('version_conflict');
-    const updated = await caseRepository.findById(trx, view.id);
-    if (!updated) throw new Error('case vanished inside its own transaction');
-    return updated;
-  });
+/**
+ * `runTransition` inside a transaction the caller already holds, so that a transition commits
+ * together with the caller's own writes (a citizen's reply and the move it sets off).
+ */
+export async function runTransitionIn(trx: Executor, deps: WorkflowDeps, caller: WorkflowCaller, request: TransitionRequest): Promise<CaseView> {
+  const { view, workflow } = await loadCase(trx, caller.organisationId, request.reference);
+  const def = workflow.definition;
+  const transition = def.transitions.find((t) => t.name === request.name);
+  if (!transition) throw new AppError('transition_unknown', `Le circuit de ce dossier n’a pas d’action « ${request.name} ».`);
+  if (!transitionsFrom(def, view.status).includes(transition)) {
+    throw new AppError('transition_not_available', `L’action « ${transition.label} » n’est pas possible depuis le statut « ${statusOf(def, view.status).label} ».`);
+  }
+  const roles = rolesOf(caller);
+  if (!transition.roles.some((r) => roles.includes(r)) && caller.roles !== 'system') {
+    throw new AppError('transition_forbidden', `L’action « ${transition.label} » est réservée aux rôles : ${transition.roles.join(', ')}.`);
+  }
+  if (transition.condition && !allowedTransitions(def, view.status, ALL_ROLES, view.data).includes(transition)) {
+    throw new AppError('transition_not_available', `Les conditions de l’action « ${transition.label} » ne sont pas remplies pour ce dossier.`);
+  }
+  if (request.expectedVersion !== undefined && request.expectedVersion !== view.version) throw new AppError('version_conflict');
+  const inputs = validateInputs(transition, request.inputs);
+  if (!inputs.ok) throw invalid(inputs.errors.map((e) => ({ ...e, field: e.field ? `inputs.${e.field}` : 'inputs' })));
+  await attachDocuments(trx, caller.organisationId, view.id, transition, inputs.value);
+
+  const now = new Date().toISOString();
+  const changed = await applyTransition(trx, deps, caller, view, def, transition, inputs.value, now);
+  if (!changed) throw new AppError('version_conflict');
+  const updated = await caseRepository.findById(trx, view.id);
+  if (!updated) throw new Error('case vanished inside its own transaction');
+  return updated;
+}
+
+/** What a citizen's reply did to the workflow of its case. */
+export interface CitizenReplyEffect {
+  /** The transition taken through the status's `onCitizenReply`, if any. */
+  transition: string | null;
+  /** True when the case stopped waiting for the citizen (its clocks run again). */
+  waitEnded: boolean;
+}
+
+/**
+ * What a citizen's reply does to a case, inside the caller's transaction: in a status with
+ * `onCitizenReply` the system takes that transition, which ends the wait for the citizen (the
+ * pause closes, due time and implicit decision date are computed anew). Elsewhere — a status
+ * without it (an appointment to come), a closed case — the reply is only recorded: agents decide.
+ */
+export async function applyCitizenReply(trx: Executor, deps: WorkflowDeps, caseId: number): Promise<CitizenReplyEffect> {
+  const view = await caseRepository.findById(trx, caseId);
+  if (!view || view.workflowId === null) return { transition: null, waitEnded: false };
+  const workflow = await workflowRepository.byId(trx, view.workflowId);
+  if (!workflow) return { transition: null, waitEnded: false };
+  const status = statusOf(workflow.definition, view.status);
+  if (isClosedCategory(status.category)) return { transition: null, waitEnded: false };
+  const transition = status.onCitizenReply ? workflow.definition.transitions.find((t) => t.name === status.onCitizenReply) : undefined;
+  // A condition on the case's data may rule the move out: the agents then decide.
+  if (!transition || !allowedTransitions(workflow.definition, view.status, ALL_ROLES, view.data).includes(transition)) return { transition: null, waitEnded: false };
+  const caller: WorkflowCaller = { organisationId: view.organisationId, actor: SYSTEM, roles: 'system', name: 'Guichet' };
+  await runTransitionIn(trx, deps, caller, { reference: view.reference, name: transition.name, expectedVersion: view.version });
+  return { transition: transition.name, waitEnded: status.category === 'waiting_citizen' && statusOf(workflow.definition, transition.to).category !== 'waiting_citizen' };
 }
 
 /**

@@ -75,6 +75,7 @@ export function civilStatusWorkflow(kind: Kind): WorkflowDefinition {
         citizenLabel: 'En attente de votre réponse',
         category: 'waiting_citizen',
         timers: [{ after: { value: 30, unit: 'calendar_days' }, transition: 'classer_sans_reponse' }],
+        onCitizenReply: 'pieces_recues',
       },
       { id: 'delivree', label: 'Acte délivré', citizenLabel: 'Acte délivré', category: 'closed_accepted' },
       { id: 'refusee', label: 'Refusée', citizenLabel: 'Demande refusée', category: 'closed_refused' },

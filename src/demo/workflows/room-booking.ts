@@ -15,7 +15,7 @@ export const ROOM_BOOKING_WORKFLOW: WorkflowDefinition = {
   statuses: [
     { id: 'demandee', label: 'Demandée', citizenLabel: 'Demande reçue', category: 'new' },
     { id: 'etude', label: 'Disponibilité en cours de vérification', citizenLabel: 'En cours d’étude', category: 'in_progress' },
-    { id: 'attente_pieces', label: 'En attente de pièces', citizenLabel: 'En attente de votre réponse', category: 'waiting_citizen' },
+    { id: 'attente_pieces', label: 'En attente de pièces', citizenLabel: 'En attente de votre réponse', category: 'waiting_citizen', onCitizenReply: 'pieces_recues' },
     { id: 'acceptee', label: 'Acceptée', citizenLabel: 'Réservation acceptée', category: 'closed_accepted' },
     { id: 'refusee', label: 'Refusée', citizenLabel: 'Réservation refusée', category: 'closed_refused' },
     { id: 'annulee', label: 'Annulée', citizenLabel: 'Réservation annulée', category: 'closed_without_action' },

@@ -23,6 +23,7 @@ export const PUBLIC_DOMAIN_WORKFLOW: WorkflowDefinition = {
       citizenLabel: 'En attente de vos compléments',
       category: 'waiting_citizen',
       timers: [{ after: { value: 30, unit: 'calendar_days' }, transition: 'classer_sans_suite' }],
+      onCitizenReply: 'complements_recus',
     },
     { id: 'avis_police', label: 'Avis de la police municipale demandé', citizenLabel: 'En cours d’instruction', category: 'waiting_third_party' },
     { id: 'autorisee', label: 'Autorisée (arrêté pris)', citizenLabel: 'Autorisation accordée', category: 'closed_accepted' },
@@ -114,7 +115,7 @@ export const NUMBERING_CERTIFICATE_WORKFLOW: WorkflowDefinition = {
   statuses: [
     { id: 'recue', label: 'Reçue', citizenLabel: 'Demande reçue', category: 'new' },
     { id: 'verification', label: 'Vérification cadastrale', citizenLabel: 'En cours de traitement', category: 'in_progress' },
-    { id: 'attente_pieces', label: 'En attente de pièces', citizenLabel: 'En attente de votre réponse', category: 'waiting_citizen' },
+    { id: 'attente_pieces', label: 'En attente de pièces', citizenLabel: 'En attente de votre réponse', category: 'waiting_citizen', onCitizenReply: 'pieces_recues' },
     { id: 'delivre', label: 'Certificat délivré', citizenLabel: 'Certificat délivré', category: 'closed_accepted' },
     { id: 'refuse', label: 'Refusé', citizenLabel: 'Demande refusée', category: 'closed_refused' },
     { id: 'sans_suite', label: 'Classée sans suite', citizenLabel: 'Demande classée sans suite', category: 'closed_without_action' },
