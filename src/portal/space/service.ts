@@ -42,7 +42,8 @@ const contactFields: FormDefinition['pages'][number]['fields'] = [
 ];
 const formOf = (fields: FormDefinition['pages'][number]['fields']): FormDefinition => ({ version: 1, pages: [{ id: 'profil', title: 'Profil', fields }] });
 const profileForm = formOf([...identityFields, ...contactFields]);
-const identityForm = formOf(identityFields);
+/** The identity fields without `required`: only to normalise values sent for a locked identity. */
+const identityForm = formOf(identityFields.map((field) => ({ ...field, required: false })));
 const contactForm = formOf(contactFields);
 
 /** Relationships offered for a household member, in the order shown. */
