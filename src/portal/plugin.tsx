@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import type { App } from '../http/context.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { franceConnectRoutes } from '../franceconnect/routes.js';
@@ -22,6 +23,8 @@ export async function portalPlugin(app: App): Promise<void> {
         body: <ErrorPage problem={problem} />,
       }),
   });
+  // Pages, CSS and JS of the portal go out gzip/br when the browser accepts it (registered first: it hooks the routes declared after it).
+  await app.register(compress, { encodings: ['br', 'gzip'] });
   await app.register(portalAssetRoutes);
   await app.register(portalRoutes);
   await app.register(accountRoutes);
