@@ -4,13 +4,16 @@
  * and the account deletion request; refusals (another citizen's resources, missing CSRF, signed out).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE, VISITOR_COOKIE } from '../src/portal/session.js';
 import { caseRepository } from '../src/cases/repository.js';
 import type { Db } from '../src/db/database.js';
 import { textToPdf } from '../src/documents/pdf.js';
 import type { App } from '../src/http/context.js';
 import { submitCase } from '../src/intake/service.js';
+import type { exportMyData } from '../src/portal/space/my-data.js';
 import { queueCitizenMessage, templateVariables } from '../src/workflow/effects.js';
 import { testApp } from './app.js';
+import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
 import { makeCommune } from './factories.js';
 import { csrfOf, signedInCitizen, type TestCitizen } from './portal-session.js';
@@ -206,7 +209,8 @@ describe('profile', () => {
     expect(shown.body).not.toContain('name="birthDate"');
     expect(shown.body).toContain('name="phone"');
 
-    for (const change of [{ firstNames: 'Usurpée' }, { birthName: 'Autre' }, { birthDate: '2000-01-01' }, { civility: 'M' }, { firstNames: '' }]) {
+    const changes: Record<string, string>[] = [{ firstNames: 'Usurpée' }, { birthName: 'Autre' }, { birthDate: '2000-01-01' }, { civility: 'M' }, { firstNames: '' }];
+    for (const change of changes) {
       const res = await submitForm('/mon-espace/profil', owner, { ...change, phone: '06 11 22 33 44' });
       expect(res.statusCode, JSON.stringify(change)).toBe(422);
       expect(res.body).toContain('Votre identité est certifiée');
@@ -439,17 +443,17 @@ describe('my data', () => {
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="mes-donnees-\d{4}-\d{2}-\d{2}\.json"$/);
     expect(res.headers['cache-control']).toBe('private, no-store');
-    const data = res.json() as Record<string, any>;
-    expect(data['identity']).toMatchObject({ firstNames: 'Export', birthName: 'Moi' });
-    expect(data['account']).toMatchObject({ email: owner.email, notifyEmail: true });
-    expect(JSON.stringify(data['account'])).not.toMatch(/password_?hash/i);
-    expect(data['household']).toEqual([expect.objectContaining({ firstNames: 'Petit', relationship: 'enfant' })]);
-    expect(data['cases']).toHaveLength(1);
-    expect(data['cases'][0]).toMatchObject({ reference: mine.reference, data: { description: 'Ma demande à moi' } });
-    expect(data['cases'][0].steps[0]).toMatchObject({ label: 'Demande reçue' });
-    expect(data['documents']).toEqual([expect.objectContaining({ label: 'Mon RIB', mimeType: 'application/pdf', deletedAt: null })]);
-    expect(data['sessions'].length).toBeGreaterThanOrEqual(1);
-    expect(data['contacts'].emails).toEqual([expect.objectContaining({ email: owner.email })]);
+    const data = res.json() as NonNullable<Awaited<ReturnType<typeof exportMyData>>>;
+    expect(data.identity).toMatchObject({ firstNames: 'Export', birthName: 'Moi' });
+    expect(data.account).toMatchObject({ email: owner.email, notifyEmail: true });
+    expect(JSON.stringify(data.account)).not.toMatch(/password_?hash/i);
+    expect(data.household).toEqual([expect.objectContaining({ firstNames: 'Petit', relationship: 'enfant' })]);
+    expect(data.cases).toHaveLength(1);
+    expect(data.cases[0]).toMatchObject({ reference: mine.reference, data: { description: 'Ma demande à moi' } });
+    expect(data.cases[0]!.steps[0]).toMatchObject({ label: 'Demande reçue' });
+    expect(data.documents).toEqual([expect.objectContaining({ label: 'Mon RIB', mimeType: 'application/pdf', deletedAt: null })]);
+    expect(data.sessions.length).toBeGreaterThanOrEqual(1);
+    expect(data.contacts.emails).toEqual([expect.objectContaining({ email: owner.email })]);
     expect(res.body).not.toContain(theirs.reference);
     expect(res.body).not.toContain('quelqu’un d’autre');
     expect(res.body).not.toContain(other.email);
@@ -489,3 +493,52 @@ describe('account deletion request', () => {
     expect(confirmation.body).toContain('Votre demande de suppression est enregistrée');
   });
 });
+
+describe.skipIf(!browserAvailable)('« Mon espace » in a browser (axe-core, real forms)', () => {
+  it('passes axe-core (WCAG 2.1 A/AA) on every page and on forms in error, and uploads through the real form', async () => {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const owner = await signedInCitizen(db, commune.organisationId);
+    await submitForm('/mon-espace/foyer/ajouter', owner, { relationship: 'enfant', role: 'child', firstNames: 'Léa', lastName: 'Martin' });
+    const member = await db.kysely.selectFrom('household_members').select('id').where('first_names', '=', 'Léa').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext();
+      const cookies = Object.fromEntries(owner.cookie.split('; ').map((pair) => pair.split('=') as [string, string]));
+      await context.addCookies([SESSION_COOKIE, VISITOR_COOKIE].map((name) => ({ name, value: cookies[name]!, url: base })));
+      const page = await context.newPage();
+      for (const path of ['/mon-espace', '/mon-espace/profil', '/mon-espace/foyer', '/mon-espace/foyer/ajouter', `/mon-espace/foyer/${member.id}/modifier`, `/mon-espace/foyer/${member.id}/retirer`, '/mon-espace/documents', '/mon-espace/notifications', '/mon-espace/mes-donnees', '/mon-espace/supprimer-mon-compte']) {
+        await page.goto(`${base}${path}`);
+        expect(await axeViolations(page), path).toEqual([]);
+      }
+
+      await page.goto(`${base}/mon-espace/profil`);
+      await page.fill('#phone', '12');
+      await page.fill('#birthDate', '2999-01-01');
+      await page.click('button:has-text("Enregistrer")');
+      await page.waitForSelector('.error-summary');
+      expect(await page.title()).toMatch(/^Erreur — Mon profil/);
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.goto(`${base}/mon-espace/documents`);
+      await page.selectOption('#kind', 'justificatif_domicile');
+      await page.fill('#label', 'Facture déposée au navigateur');
+      await page.setInputFiles('#file', { name: 'facture.pdf', mimeType: 'application/pdf', buffer: pdf });
+      await page.click('button:has-text("Ajouter au porte-documents")');
+      await page.waitForURL(/fait=depot/);
+      expect(await page.textContent('main')).toContain('Facture déposée au navigateur');
+      expect(await axeViolations(page)).toEqual([]);
+
+      await page.selectOption('#kind', 'autre');
+      await page.fill('#label', 'Pas un PDF');
+      await page.setInputFiles('#file', { name: 'texte.pdf', mimeType: 'application/pdf', buffer: Buffer.from('du texte') });
+      await page.click('button:has-text("Ajouter au porte-documents")');
+      await page.waitForSelector('.error-summary');
+      expect(await axeViolations(page)).toEqual([]);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+
+if (!browserAvailable) console.warn(browserSkipReason);
