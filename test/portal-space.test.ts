@@ -356,6 +356,25 @@ describe('document safe', () => {
     expect(badDate.body).toContain('href="#expiresOn"');
     expect(await db.kysely.selectFrom('citizen_documents').select('id').where('citizen_id', '=', owner.citizenId).execute()).toEqual([]);
   });
+
+  it('announces the installation’s size limit and refuses a larger file with 422', async () => {
+    const small = await testApp(db, { ATTACHMENT_MAX_BYTES: '1024' });
+    try {
+      const owner = await signedInCitizen(db, commune.organisationId);
+      const page = await small.inject({ method: 'GET', url: '/mon-espace/documents', headers: { accept: HTML, cookie: owner.cookie } });
+      expect(page.body).toContain('Taille maximale : 1 ko.');
+      const big = await textToPdf('Gros justificatif', 'Ligne de texte assez longue pour grossir le fichier.\n'.repeat(200), { author: 'Test' });
+      expect(big.length).toBeGreaterThan(1024);
+      const body = multipart({ _csrf: csrfOf(page.body), kind: 'autre', label: 'Trop gros' }, { name: 'gros.pdf', type: 'application/pdf', bytes: big });
+      const res = await small.inject({ method: 'POST', url: '/mon-espace/documents', headers: { accept: HTML, cookie: owner.cookie, 'content-type': body.contentType }, payload: body.payload });
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toContain('Le fichier dépasse la taille maximale de 1 ko.');
+      expect(res.body).toContain('href="#file"');
+      expect(await db.kysely.selectFrom('citizen_documents').select('id').where('citizen_id', '=', owner.citizenId).execute()).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 describe('notification preferences', () => {

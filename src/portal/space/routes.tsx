@@ -246,18 +246,19 @@ export async function spaceRoutes(app: App): Promise<void> {
     const posted: PostedForm = {};
     let file: { bytes: Buffer; filename: string } | null = null;
     let tooLarge = false;
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        try {
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
           const bytes = await part.toBuffer();
           if (part.filename) file = { bytes, filename: part.filename };
-        } catch (error) {
-          if ((error as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
-          tooLarge = true;
+        } else if (typeof part.value === 'string') {
+          posted[part.fieldname] = part.value;
         }
-      } else if (typeof part.value === 'string') {
-        posted[part.fieldname] = part.value;
       }
+    } catch (error) {
+      // Over the limit, the rest of the upload is dropped; what came before (the CSRF value first) is kept.
+      if (!(error instanceof request.server.multipartErrors.RequestFileTooLargeError)) throw error;
+      tooLarge = true;
     }
     checkCsrf(request, posted['_csrf']);
     const today = todayIn(timezone);
