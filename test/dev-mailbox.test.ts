@@ -63,6 +63,36 @@ describe('development mailbox', () => {
     }
   });
 
+  it('lists account mails too, newest first, so the demo’s sign-up works without a mail server', async () => {
+    const form = await app.inject({ method: 'GET', url: '/inscription' });
+    const visitor = form.cookies.find((c) => c.name === 'guichet_visiteur')!.value;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const signUp = await app.inject({
+      method: 'POST',
+      url: '/inscription',
+      headers: { cookie: `guichet_visiteur=${visitor}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, email: 'lea.petit@example.fr', password: 'une phrase de passe assez longue', firstNames: 'Léa', lastName: 'Petit', consent: 'oui' }).toString(),
+    });
+    expect(signUp.statusCode).toBe(200);
+    await runDueJobs({ db, config: app.ctx.config, log: pino({ level: 'silent' }) }, new JobRegistry(applicationJobTypes()));
+    const mail = await db.kysely.selectFrom('outgoing_mails').selectAll().where('recipient', '=', 'lea.petit@example.fr').executeTakeFirstOrThrow();
+    expect(mail.status).toBe('queued');
+
+    const res = await app.inject({ method: 'GET', url: '/dev/boite-mail' });
+    expect(res.statusCode).toBe(200);
+    const account = res.body.indexOf('Confirmez votre adresse électronique');
+    const caseMessage = res.body.indexOf('paul.roux@example.fr');
+    expect(account).toBeGreaterThan(0);
+    expect(account).toBeLessThan(caseMessage);
+    expect(res.body).toContain('Courriel de compte usager');
+    expect(res.body).toContain('aucun (compte usager)');
+    const link = /http:\/\/[^/\s]+(\/inscription\/confirmer\?jeton=[A-Za-z0-9_-]+)/.exec(res.body);
+    expect(link).not.toBeNull();
+    const confirmed = await app.inject({ method: 'GET', url: link![1]!, headers: { cookie: `guichet_visiteur=${visitor}` } });
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toBe('/mon-espace');
+  });
+
   it.skipIf(!browserAvailable)('passes axe-core (WCAG 2.1 A/AA)', async () => {
     const browser = await launchBrowser();
     try {
