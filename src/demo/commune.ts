@@ -13,6 +13,7 @@ import { routingRepository } from '../routing/repository.js';
 import { workflowRepository } from '../workflow/repository.js';
 import { DEMO_AGENTS, DEMO_DEPARTMENTS, DEMO_ORGANISATION, DEMO_SLUG, type DemoRole } from './commune-data.js';
 import { demoHouseholds } from './households.js';
+import { seedDemoLegal } from './legal.js';
 import { createRng } from './prng.js';
 import { DEMO_PROCEDURES } from './procedures/index.js';
 import { demoRepository } from './repository.js';
@@ -41,6 +42,7 @@ export async function seedDemoCommune(db: Db): Promise<DemoSummary> {
     }
     const now = new Date().toISOString();
     const organisationId = await demoRepository.insertOrganisation(trx, { ...DEMO_ORGANISATION, branding: { ...DEMO_ORGANISATION.branding } }, now);
+    await seedDemoLegal(trx, organisationId);
     const departments = await seedDepartments(trx, organisationId, now);
     await seedAgents(trx, organisationId, departments, now);
     const procedures = await seedProcedures(trx, organisationId, departments, now);
