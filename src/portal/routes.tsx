@@ -9,6 +9,7 @@ import { trackCase } from './tracking.js';
 import { normaliseTrackingCode } from '../cases/codes.js';
 import { organisationRepository } from '../organisations/repository.js';
 import { portalOrganisation, sendPortalPage } from './page.js';
+import { formStartOf } from './forms/routes.js';
 
 const hidden = { hide: true };
 const MAX_QUERY = 200;
@@ -62,6 +63,7 @@ export async function portalRoutes(app: App): Promise<void> {
     const entry = org.id === null ? undefined : await catalogueEntry(db(), org.id, slug);
     if (!entry) return sendPortalPage(request, reply, { status: 404, title: 'Page introuvable', body: <NotFoundPage /> });
     const department = await organisationRepository.findDepartment(db(), entry.departmentId);
-    return sendPortalPage(request, reply, { title: entry.title, body: <ProcedurePage entry={entry} department={department ?? null} /> });
+    const start = await formStartOf(request, reply, org.id!, slug);
+    return sendPortalPage(request, reply, { title: entry.title, body: <ProcedurePage entry={entry} department={department ?? null} start={start} /> });
   });
 }
