@@ -296,6 +296,18 @@ describe('« Mes demandes »: a case and its information request', () => {
     expect(res.body).toContain('Un script</textarea>');
   });
 
+  it('refuses more than five files at the file field, and a malformed form with a 400', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    const six = Array.from({ length: 6 }, (_, i) => ({ filename: `p${i}.png`, type: 'image/png', bytes: png }));
+    const res = await postReply(reference, claire, { _csrf: await csrfFor(claire), form: 'message', body: 'Six photos' }, six);
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('href="#message-files"');
+    expect(res.body).toContain('Vous pouvez joindre au plus 5 fichiers.');
+    const malformed = await app.inject({ method: 'POST', url: `/demandes/${reference}/messages`, headers: { ...HTML, cookie: claire.cookie, 'content-type': 'multipart/form-data; boundary=zzz' }, payload: 'garbage' });
+    expect(malformed.statusCode).toBe(400);
+    expect(await db.kysely.selectFrom('messages').select('id').where('body_text', '=', 'Six photos').execute()).toHaveLength(0);
+  });
+
   it('lets a household member follow and answer, and stops when they leave the household', async () => {
     const seen = await get(`/demandes/${reference}`, paul);
     expect(seen.statusCode).toBe(200);

@@ -154,7 +154,9 @@ async function readReply(request: FastifyRequest): Promise<{ fields: Record<stri
     const code = (error as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') return { fields, files: [], fileProblem: 'Un fichier dépasse la taille maximale : réduisez-le ou scannez-le en plus basse résolution.' };
     if (code === 'FST_FILES_LIMIT') return { fields, files: [], fileProblem: `Vous pouvez joindre au plus ${MAX_REPLY_FILES} fichiers.` };
-    throw error;
+    if (error instanceof AppError) throw error;
+    // A truncated or malformed body: nothing the citizen typed can be trusted from it.
+    throw new AppError('bad_request', 'Le formulaire est arrivé incomplet : rechargez la page et recommencez.');
   }
   if (!checked) checkCsrf(request, fields['_csrf']);
   return { fields, files, fileProblem: null };
