@@ -2,7 +2,9 @@ import type { FieldError } from '../../../http/errors.js';
 import type { FormPage } from '../../../procedures/form/definition.js';
 import { AnswerList, type FieldRenderContext } from '../fields/index.js';
 import type { DraftContact, Step } from '../service.js';
-import { Progress, StepErrors } from './step.js';
+import { ErrorSummary } from '../../../http/ui/layout.js';
+import { inputIdOf } from '../fields/index.js';
+import { Progress } from './step.js';
 
 export interface ReviewProps {
   procedure: { slug: string; title: string };
@@ -31,7 +33,7 @@ export function ReviewPage(props: ReviewProps) {
       <p>
         <a href={`/demarches/${props.procedure.slug}`}>{props.procedure.title}</a>
       </p>
-      <StepErrors errors={props.errors} />
+      <ErrorSummary problems={props.errors.map((e) => ({ target: e.field === DECLARATION ? DECLARATION : inputIdOf(e.field), message: e.message }))} />
       <Progress steps={props.steps} current={props.steps[props.steps.length - 1]!.id} />
       <h1>Vérifiez votre demande avant de l’envoyer</h1>
       {props.pages.map((page) => (
