@@ -21,6 +21,7 @@ import { recordCitizenReply } from '../src/messages/citizen-reply.js';
 import type { WorkflowDefinition } from '../src/workflow/definition.js';
 import { publishWorkflow, runTransition } from '../src/workflow/service.js';
 import { testApp } from './app.js';
+import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
 import { makeCommune } from './factories.js';
 import { csrfOf, signedInCitizen, type TestCitizen } from './portal-session.js';
@@ -440,3 +441,43 @@ describe('« Mes demandes »: documents issued and satisfaction', () => {
     expect(firstBrokenLink(reference, journal)).toBeNull();
   });
 });
+
+describe.skipIf(!browserAvailable)('« Mes demandes » in a browser (axe-core, without JavaScript needed)', () => {
+  it('passes axe-core on the list, a case awaiting an answer, and a form in error; the reply form works by keyboard', async () => {
+    const reference = await submit(claire.citizenId, 'web', 'Vu dans le navigateur');
+    await move(reference, 'demander', { pieces: 'un justificatif' });
+    const closed = await submit(claire.citizenId, 'web', 'Fermé');
+    await move(closed, 'prendre');
+    await move(closed, 'clore');
+    const browser = await launchBrowser();
+    try {
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const context = await browser.newContext();
+      await context.addCookies(claire.cookie.split('; ').map((pair) => {
+        const [name, value] = pair.split('=') as [string, string];
+        return { name, value, url: base };
+      }));
+      const page = await context.newPage();
+      await page.goto(`${base}/mes-demandes`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${base}/demandes/${reference}`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.focus('#request-body');
+      await page.keyboard.type('Le justificatif arrive par courrier.');
+      await page.click('form:has(#request-body) button[type=submit]');
+      await page.waitForURL(new RegExp(`/demandes/${reference}\\?fait=message$`));
+      expect(await page.textContent('main')).toContain('Le justificatif arrive par courrier.');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.goto(`${base}/demandes/${closed}`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.click('form:has(#rating-1) button[type=submit]');
+      await page.waitForSelector('.error-summary');
+      expect(await page.title()).toMatch(/^Erreur — /);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+
+if (!browserAvailable) console.warn(browserSkipReason);
