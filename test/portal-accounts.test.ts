@@ -255,10 +255,13 @@ describe('sign-up', () => {
     const account = await db.kysely.selectFrom('citizen_accounts').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
     expect(await verifyPassword(PASSWORD, account.password_hash!)).toBe(true);
 
+    // Both jobs may run in the same batch: the order of arrival is not the order of sending.
     const mails = await mailsTo(email);
-    expect(mails.map((m) => m.subject)).toEqual(['Confirmez votre adresse électronique — Ville ville-test', 'Vous avez déjà un compte — Ville ville-test']);
-    expect(mails[1]!.text).toContain('Un compte existe déjà avec cette adresse');
-    const reset = tokenIn(mails[1]!, '/mot-de-passe/nouveau');
+    expect(mails.map((m) => m.subject).sort()).toEqual(['Confirmez votre adresse électronique — Ville ville-test', 'Vous avez déjà un compte — Ville ville-test']);
+    const exists = mails.find((m) => m.subject!.startsWith('Vous avez déjà'))!;
+    expect(exists.text).toContain('Un compte existe déjà avec cette adresse');
+    expect(exists.text).not.toContain('/inscription/confirmer');
+    const reset = tokenIn(exists, '/mot-de-passe/nouveau');
     expect((await new Browser().get(`/mot-de-passe/nouveau?jeton=${reset}`)).statusCode).toBe(200);
   });
 
@@ -539,7 +542,7 @@ describe('password reset', () => {
     await browser.post('/mot-de-passe-oublie', { email });
     const [expiring, fresh] = await (async () => {
       await browser.post('/mot-de-passe-oublie', { email });
-      const mails = (await mailsTo(email)).filter((m) => m.subject.startsWith('Choisir'));
+      const mails = (await mailsTo(email)).filter((m) => m.subject?.startsWith('Choisir'));
       return mails.map((m) => tokenIn(m, '/mot-de-passe/nouveau'));
     })();
     await db.kysely.updateTable('account_tokens').set({ expires_at: new Date(Date.now() - 1_000).toISOString() }).where('token_hash', '=', createHash('sha256').update(expiring!).digest('base64url')).execute();
@@ -681,9 +684,6 @@ describe('accessibility in Chromium', () => {
       await chromium.close();
     }
   }, 60_000);
-
-  it.runIf(!browserAvailable)('is skipped without Chromium', () => {
-    console.warn(browserSkipReason);
-    expect(browserAvailable).toBe(false);
-  });
 });
+
+if (!browserAvailable) console.warn(browserSkipReason);

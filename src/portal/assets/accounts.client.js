@@ -1,5 +1,6 @@
 // Accounts: a « Afficher / Masquer » button beside password fields. Without this script the
 // fields simply stay masked.
+/* global document */
 (function () {
   'use strict';
   var fields = document.querySelectorAll('input[data-password-reveal]');
