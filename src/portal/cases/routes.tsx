@@ -34,7 +34,7 @@ export async function myCasesRoutes(app: App): Promise<void> {
 
   /** The case page, with a form sent back in error when there is one. */
   async function showCase(request: FastifyRequest, reply: FastifyReply, session: CitizenSession, reference: string, failed?: CaseFormState) {
-    const page = await myCasePage(db(), viewerOf(session), reference, timezone);
+    const page = await myCasePage(db(), viewerOf(session), reference);
     if (!page) throw notFound('Aucune demande à ce numéro dans votre espace.');
     const { csrf } = await portalContext(request, reply);
     const done = (request.query as Record<string, unknown>)['fait'];

@@ -1,5 +1,6 @@
 import { describeTypes, formatSize } from '../../../attachments/service.js';
 import { ErrorSummary, type FieldProblem } from '../../../http/ui/layout.js';
+import { AnswerList } from '../../forms/fields/index.js';
 import { MAX_REPLY_FILES, RATINGS, type CasePage, type FileLink } from '../service.js';
 import { formatDate, formatDateTime } from './dates.js';
 
@@ -135,17 +136,10 @@ export function MyCasePage({ page, timezone, csrf, maxFileBytes, failed, done }:
         </section>
       ) : null}
 
-      {page.answers.length > 0 ? (
+      {page.answers ? (
         <section aria-labelledby="answers-title">
           <h2 id="answers-title">Votre demande</h2>
-          <dl>
-            {page.answers.map((a) => (
-              <>
-                <dt>{a.label}</dt>
-                <dd>{a.value}</dd>
-              </>
-            ))}
-          </dl>
+          <AnswerList fields={page.answers.fields} values={page.answers.values} context={{ householdMembers: page.answers.householdMembers, uploads: page.answers.uploads }} />
         </section>
       ) : null}
 
