@@ -181,9 +181,23 @@ function refusalOrOutage(error: unknown, step: string): unknown {
     error instanceof oidc.WWWAuthenticateChallengeError ||
     (error instanceof oidc.ClientError && error.code !== 'OAUTH_TIMEOUT')
   ) {
-    return new FranceConnectRefusal(`${step}: ${(error as Error).message}`, { cause: error });
+    return new FranceConnectRefusal(`${step}: ${explain(error)}`, { cause: error });
   }
   return error;
+}
+
+/** The messages of an error's cause chain, with the claim or parameter it names: « … (nonce) ». */
+function explain(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+    const { message, claim, parameter } = current as { message?: unknown; claim?: unknown; parameter?: unknown };
+    if (typeof message === 'string' && !parts.includes(message)) parts.push(message);
+    if (typeof claim === 'string') parts.push(`(${claim})`);
+    if (typeof parameter === 'string') parts.push(`(${parameter})`);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(' ');
 }
 
 function identityOf(claims: JWTPayload, acr: string): FranceConnectIdentity {
