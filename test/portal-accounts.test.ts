@@ -8,8 +8,9 @@ import type { ParsedMail } from 'mailparser';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDevice } from '../src/accounts/device.js';
+import { accountMailJob } from '../src/accounts/jobs.js';
 import { hashPassword, verifyPassword } from '../src/accounts/password.js';
-import { RateLimiter } from '../src/accounts/rate-limit.js';
+import { ACCOUNT_RATES, RateLimiter } from '../src/accounts/rate-limit.js';
 import { forgetConfiguration } from '../src/configuration/cache.js';
 import type { Db } from '../src/db/database.js';
 import type { App } from '../src/http/context.js';
@@ -20,6 +21,7 @@ import { SESSION_COOKIE } from '../src/portal/session.js';
 import { testApp } from './app.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeOrganisation } from './factories.js';
 import { csrfOf, signedInCitizen } from './portal-session.js';
 import { startSmtpReceiver } from './smtp.js';
@@ -159,6 +161,13 @@ describe('passwords, devices and the rate limiter', () => {
     expect(limiter.hit([{ key: 'b', rule }]).allowed).toBe(true);
     now = 60_000;
     expect(limiter.hit([{ key: 'a', rule }]).allowed).toBe(true);
+    // The documented limits: 10 sign-in tries per 15 min per (IP, address), 50 per IP; 5 mails an hour per address, 20 per IP.
+    expect(ACCOUNT_RATES).toEqual({
+      signInPerAddress: { limit: 10, windowMs: 900_000 },
+      signInPerIp: { limit: 50, windowMs: 900_000 },
+      mailPerAddress: { limit: 5, windowMs: 3_600_000 },
+      mailPerIp: { limit: 20, windowMs: 3_600_000 },
+    });
   });
 });
 
@@ -655,6 +664,72 @@ describe('sessions and password change', () => {
     expect(page.body).toContain(`<input type="hidden" name="email" value="${citizen.email}"/>`);
     expect(page.body).not.toContain('name="currentPassword"');
   });
+});
+
+describe('account mail job', () => {
+  it('keeps the error while the mail server is down, gives up at the last attempt, and never sends twice', async () => {
+    const email = newEmail('panne');
+    await new Browser().post('/inscription', signUpForm(email));
+    const mail = await db.kysely.selectFrom('outgoing_mails').selectAll().where('recipient', '=', email).executeTakeFirstOrThrow();
+    const down = { db, config: { ...app.ctx.config, SMTP_URL: 'smtp://127.0.0.1:1' }, log: pino({ level: 'silent' }) };
+    await expect(accountMailJob.handle(down, { mailId: mail.id }, { id: 0, attempt: 1 })).rejects.toThrow();
+    let row = await db.kysely.selectFrom('outgoing_mails').selectAll().where('id', '=', mail.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('queued');
+    expect(row.last_error).toBeTruthy();
+    await expect(accountMailJob.handle(down, { mailId: mail.id }, { id: 0, attempt: 10 })).rejects.toThrow();
+    row = await db.kysely.selectFrom('outgoing_mails').selectAll().where('id', '=', mail.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('failed');
+
+    // The queued job itself then delivers it, once.
+    expect(await mailsTo(email)).toHaveLength(1);
+    row = await db.kysely.selectFrom('outgoing_mails').selectAll().where('id', '=', mail.id).executeTakeFirstOrThrow();
+    expect([row.status, row.last_error]).toEqual(['sent', null]);
+    await accountMailJob.handle({ db, config: app.ctx.config, log: pino({ level: 'silent' }) }, { mailId: mail.id }, { id: 0, attempt: 2 });
+    expect(await mailsTo(email)).toHaveLength(1);
+  });
+});
+
+describe('FranceConnect and valid HTML', () => {
+  it('offers FranceConnect above the form, with a separator, when it is configured', async () => {
+    const withFc = await testApp(db, { FRANCECONNECT_ISSUER: 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2' });
+    try {
+      const res = await withFc.inject({ method: 'GET', url: '/connexion?retour=%2Fmes-demandes' });
+      expect(res.statusCode).toBe(200);
+      const button = res.body.indexOf('class="franceconnect-button"');
+      expect(button).toBeGreaterThan(0);
+      expect(res.body.indexOf('<p class="separator"><span>ou</span></p>')).toBeGreaterThan(button);
+      expect(res.body.indexOf('<form method="post" action="/connexion"')).toBeGreaterThan(button);
+      expect(res.body).toContain('<form method="get" action="/franceconnect/connexion"><input type="hidden" name="retour" value="/mes-demandes"/>');
+    } finally {
+      await withFc.close();
+    }
+  });
+
+  it.skipIf(!validatorAvailable)('serves pages the Nu Html Checker finds no error in', async () => {
+    const email = newEmail('html');
+    const here = await verifiedAccount(email);
+    await signIn(new Browser(), email);
+    const visitor = new Browser();
+    await visitor.post('/mot-de-passe-oublie', { email });
+    const token = tokenIn((await mailsTo(email)).at(-1)!, '/mot-de-passe/nouveau');
+    const fcOnly = await signedInCitizen(db, organisationId);
+    const pages = [
+      { name: 'connexion', html: (await visitor.get('/connexion')).body },
+      { name: 'connexion en erreur', html: (await signIn(visitor, email, 'mauvais mot de passe')).body },
+      { name: 'inscription', html: (await visitor.get('/inscription')).body },
+      { name: 'inscription en erreur', html: (await visitor.post('/inscription', { email: 'x' })).body },
+      { name: 'inscription envoyée', html: (await visitor.post('/inscription', signUpForm(newEmail()))).body },
+      { name: 'mot de passe oublié', html: (await visitor.get('/mot-de-passe-oublie')).body },
+      { name: 'nouveau mot de passe', html: (await visitor.get(`/mot-de-passe/nouveau?jeton=${token}`)).body },
+      { name: 'lien expiré', html: (await visitor.get('/mot-de-passe/nouveau?jeton=x')).body },
+      { name: 'confirmation expirée', html: (await visitor.get('/inscription/confirmer?jeton=x')).body },
+      { name: 'connexions', html: (await here.get('/mon-compte/connexions')).body },
+      { name: 'changer de mot de passe', html: (await here.get('/mon-compte/mot-de-passe')).body },
+      { name: 'sans mot de passe', html: (await app.inject({ method: 'GET', url: '/mon-compte/mot-de-passe', headers: { cookie: fcOnly.cookie } })).body },
+    ];
+    const errors = await validateHtml(pages);
+    expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
 });
 
 describe('accessibility in Chromium', () => {
