@@ -77,6 +77,7 @@ export async function formRoutes(app: App): Promise<void> {
   const db = () => app.ctx.db.kysely;
   const attachmentDeps = () => ({ db: app.ctx.db, storage: app.ctx.storage, maxBytes: config.ATTACHMENT_MAX_BYTES });
   await app.register(multipart, {
+    throwFileSizeLimit: false,
     limits: { fileSize: config.ATTACHMENT_MAX_BYTES, files: MAX_FILES_PER_POST, fields: 2000, fieldSize: 100_000, parts: 2000 + MAX_FILES_PER_POST },
   });
 

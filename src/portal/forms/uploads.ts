@@ -41,7 +41,7 @@ export async function readPostedForm(request: FastifyRequest): Promise<PostedFor
     }
     return { body, files };
   }
-  const { RequestFileTooLargeError, FilesLimitError, PartsLimitError, FieldsLimitError } = request.server.multipartErrors;
+  const { FilesLimitError, PartsLimitError, FieldsLimitError } = request.server.multipartErrors;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
@@ -50,13 +50,10 @@ export async function readPostedForm(request: FastifyRequest): Promise<PostedFor
         body[part.fieldname] = previous === undefined ? part.value : [...(Array.isArray(previous) ? previous : [previous]), part.value];
         continue;
       }
-      try {
-        const bytes = await part.toBuffer();
-        if (part.filename && bytes.length > 0) files.push({ name: part.fieldname, filename: part.filename, bytes });
-      } catch (error) {
-        if (!(error instanceof RequestFileTooLargeError)) throw error;
-        files.push({ name: part.fieldname, filename: part.filename, bytes: null });
-      }
+      // The plugin truncates a file over the limit (throwFileSizeLimit off) instead of failing the whole post.
+      const bytes = await part.toBuffer();
+      if (part.file.truncated) files.push({ name: part.fieldname, filename: part.filename, bytes: null });
+      else if (part.filename && bytes.length > 0) files.push({ name: part.fieldname, filename: part.filename, bytes });
     }
   } catch (error) {
     if (error instanceof FilesLimitError || error instanceof PartsLimitError || error instanceof FieldsLimitError) {
