@@ -20,6 +20,7 @@ import { idempotencyRepository, type IdempotencyKey } from './idempotency.js';
 import { cachedConfiguration } from '../configuration/cache.js';
 import { enterInitialStatus, workflowForNewCase } from '../workflow/service.js';
 import { localDate } from '../deadlines/local-date.js';
+import { defaultAcknowledgmentChannel, queueAcknowledgment, type AcknowledgmentChannel } from '../acknowledgments/service.js';
 
 /** What a channel hands to the intake: the request as received, not yet trusted. */
 export interface IntakeRequest {
@@ -45,6 +46,11 @@ export interface IntakeRequest {
   /** API and web forms reject a hidden conditional field sent anyway; some channels drop it. */
   hiddenFields: 'reject' | 'drop';
   idempotency?: IdempotencyKey;
+  /**
+   * How the acknowledgment of receipt (CRPA L112-11) goes out; by default e-mail for the web and
+   * mobile channels, none for the others (the back-office and the e-mail channel choose their own).
+   */
+  acknowledgment?: AcknowledgmentChannel;
 }
 
 /** Everything an acknowledgment of receipt (CRPA L112-11) needs, returned to the channel. */
@@ -286,6 +292,13 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
     citizen: citizen ? { id: citizen.citizenId, matchedBy: citizen.by, possibleDuplicateOf: citizen.possibleDuplicateOf } : null,
     contactEmail,
   };
+  await queueAcknowledgment(
+    trx,
+    { timezone: deps.timezone, publicUrl: deps.publicUrl ?? '' },
+    receipt,
+    { organisationId, channel: request.acknowledgment ?? defaultAcknowledgmentChannel(request.channel), phone: checked.claim?.contacts.phone ?? null },
+    now,
+  );
   if (request.idempotency) await idempotencyRepository.insert(trx, request.idempotency, caseId, receipt, now);
   return receipt;
 }
