@@ -42,8 +42,10 @@ async function tabTo(page: Page, selector: string, max = 100): Promise<void> {
 
 /** Presses a key that submits a form and waits for the next page to load. */
 async function submitWith(page: Page, key: string, url: RegExp): Promise<void> {
-  await Promise.all([page.waitForURL(url), page.keyboard.press(key)]);
-  await page.waitForLoadState('domcontentloaded');
+  // A page in error comes back at the same URL: wait for the navigation itself, not for the URL.
+  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.keyboard.press(key)]);
+  await page.waitForLoadState('load');
+  expect(page.url()).toMatch(url);
 }
 
 /**
@@ -71,8 +73,7 @@ async function reportWithKeyboard(page: Page, check: (page: Page, name: string) 
   await page.keyboard.type('Un trou profond devant l’école');
   await tabTo(page, 'input[name="position.address"]');
   await page.keyboard.type('12 rue de la Paix');
-  await page.keyboard.press('Enter');
-  await page.waitForURL(/\/coordonnees$/);
+  await submitWith(page, 'Enter', /\/coordonnees$/);
   await check(page, 'contact');
 
   await tabTo(page, 'input[name="mode"]');
