@@ -5,6 +5,7 @@ import { franceConnectRoutes } from '../franceconnect/routes.js';
 import { acknowledgmentRoutes } from '../acknowledgments/routes.js';
 import { portalAssetRoutes } from './assets/routes.js';
 import { myCasesRoutes } from './cases/routes.js';
+import { addressRoutes } from './forms/fields/address-routes.js';
 import { formRoutes } from './forms/routes.js';
 import { legalRoutes } from './legal/routes.js';
 import { portalRoutes } from './routes.js';
@@ -30,6 +31,7 @@ export async function portalPlugin(app: App): Promise<void> {
   await app.register(accountRoutes);
   await app.register(franceConnectRoutes);
   await app.register(formRoutes);
+  await app.register(addressRoutes);
   await app.register(myCasesRoutes);
   await app.register(spaceRoutes);
   await app.register(legalRoutes);
