@@ -66,6 +66,18 @@ const childForm: FormDefinition = {
   ],
 };
 
+/** One page with a repeatable group, whose add and remove buttons are submit buttons. */
+const guardiansForm: FormDefinition = {
+  version: 1,
+  pages: [
+    {
+      id: 'responsables',
+      title: 'Responsables légaux',
+      fields: [{ type: 'group', name: 'responsables', label: 'Responsables légaux', minItems: 1, maxItems: 2, fields: [{ type: 'text', name: 'nom', label: 'Nom', required: true }] }],
+    },
+  ],
+};
+
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
@@ -84,6 +96,7 @@ beforeAll(async () => {
   const family = await makeDepartment(db, organisationId, 'famille');
   await makeProcedure(db, organisationId, roads);
   await makeProcedure(db, organisationId, family, { slug: 'demande-enfant', title: 'Demande pour un enfant', form: childForm, allowAnonymous: false, isLocated: false });
+  await makeProcedure(db, organisationId, family, { slug: 'responsables', title: 'Déclarer les responsables', form: guardiansForm, allowAnonymous: false, isLocated: false });
   await makeProcedure(db, organisationId, family, { slug: 'hors-ligne', title: 'Démarche au guichet', form: childForm, isOnline: false });
   const now = new Date().toISOString();
   const household = await db.kysely.insertInto('households').values({ organisation_id: organisationId, name: 'Foyer Martin', created_at: now }).returning('id').executeTakeFirstOrThrow();
@@ -360,6 +373,60 @@ describe('a signed-in citizen', () => {
     // Signed out: to the sign-in page.
     const signedOut = await visitorBrowser();
     expect((await get(signedOut, '/mes-brouillons')).headers.location).toBe('/connexion?retour=%2Fmes-brouillons');
+  });
+});
+
+describe('files and repeatable groups', () => {
+  it('takes a proof from the document safe (a copy the draft owns) and takes a file off', async () => {
+    const browser = await citizenBrowser(citizen);
+    const source = randomBytes(16).toString('base64url');
+    await attachmentRepository.insert(db.kysely, organisationId, { id: source, sha256: 'a'.repeat(64), size: 900, mimeType: 'application/pdf', filename: 'domicile.pdf' }, new Date().toISOString(), { citizenId: citizen.citizenId });
+    const documentId = (
+      await db.kysely
+        .insertInto('citizen_documents')
+        .values({ citizen_id: citizen.citizenId, attachment_id: source, kind: 'justificatif_domicile', label: 'Justificatif de domicile', expires_on: null, created_at: new Date().toISOString(), deleted_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const base = (await start(browser, 'demande-enfant')).replace(/\/identite$/, '');
+    const draftId = draftIdOf(`${base}/`);
+    const picked = await postMultipart(browser, `${base}/justificatif`, { [`piece.__coffre`]: String(documentId), _nav: 'save' });
+    expect(picked.statusCode).toBe(303);
+    const afterPick = fromJson<Record<string, unknown>>((await db.kysely.selectFrom('form_drafts').select('data').where('id', '=', draftId).executeTakeFirstOrThrow()).data);
+    const [copy] = afterPick['piece'] as string[];
+    expect(copy).toBeDefined();
+    expect(copy).not.toBe(source);
+    expect((await get(browser, `${base}/justificatif`)).body).toContain('domicile.pdf');
+    // Another citizen's document cannot be picked.
+    const otherBrowser = await citizenBrowser(other);
+    const otherBase = (await start(otherBrowser, 'demande-enfant')).replace(/\/identite$/, '');
+    expect((await postMultipart(otherBrowser, `${otherBase}/justificatif`, { [`piece.__coffre`]: String(documentId), _nav: 'next' })).statusCode).toBe(422);
+    const otherDraft = await db.kysely.selectFrom('form_drafts').select('data').where('id', '=', draftIdOf(`${otherBase}/`)).executeTakeFirstOrThrow();
+    expect(fromJson<Record<string, unknown>>(otherDraft.data)['piece'] ?? []).toEqual([]);
+    // Taken off: the page asks for a file again.
+    const removed = await postMultipart(browser, `${base}/justificatif`, { piece: copy!, [`piece.__retirer`]: copy!, _nav: 'next' });
+    expect(removed.statusCode).toBe(422);
+    const afterRemoval = fromJson<Record<string, unknown>>((await db.kysely.selectFrom('form_drafts').select('data').where('id', '=', draftId).executeTakeFirstOrThrow()).data);
+    expect(afterRemoval['piece']).toEqual([]);
+  });
+
+  it('adds and removes group items with plain submit buttons, Enter still meaning « Continuer »', async () => {
+    const browser = await citizenBrowser(citizen);
+    const first = await start(browser, 'responsables');
+    const page = await get(browser, first);
+    const form = page.body.slice(page.body.indexOf('<form method="post" action="/demarches/responsables/'));
+    expect(form.indexOf('name="_nav" value="next" hidden')).toBeGreaterThan(-1);
+    expect(form.indexOf('name="_nav" value="next" hidden')).toBeLessThan(form.indexOf('name="_action"'));
+    const added = await post(browser, first, { 'responsables[0].nom': 'Martin', _action: 'add:responsables' });
+    expect(added.statusCode).toBe(303);
+    expect(added.headers.location).toBe(first);
+    const draft = await db.kysely.selectFrom('form_drafts').select('data').where('id', '=', draftIdOf(first)).executeTakeFirstOrThrow();
+    expect((fromJson<Record<string, unknown>>(draft.data)['responsables'] as unknown[]).length).toBe(2);
+    const missing = await post(browser, first, { 'responsables[0].nom': 'Martin', 'responsables[1].nom': '', _nav: 'next' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.body).toContain(`href="#${inputIdOf('responsables[1].nom')}"`);
+    expect((await post(browser, first, { 'responsables[0].nom': 'Martin', 'responsables[1].nom': '', _action: 'remove:responsables[1]' })).statusCode).toBe(303);
+    expect((await post(browser, first, { 'responsables[0].nom': 'Martin', _nav: 'next' })).headers.location).toBe(first.replace(/responsables$/, 'recapitulatif'));
   });
 });
 
