@@ -14,6 +14,7 @@ import { testApp } from './app.js';
 import { freshDb } from './db.js';
 import { makeOrganisation } from './factories.js';
 import { OTHER_TEST_IDENTITY, TEST_IDENTITY, startFranceConnectProvider, type FranceConnectProvider, type FranceConnectTestIdentity } from './oidc-provider.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { signedInCitizen } from './portal-session.js';
 
 const PUBLIC_URL = 'http://guichet.test';
@@ -27,10 +28,7 @@ let app: App;
 let unsignedProvider: FranceConnectProvider;
 let unsignedApp: App;
 
-const providerOptions = {
-  redirectUris: [`${PUBLIC_URL}/franceconnect/retour`],
-  postLogoutRedirectUris: [`${PUBLIC_URL}/franceconnect/deconnecte`],
-};
+const providerOptions = { publicUrl: PUBLIC_URL };
 
 beforeAll(async () => {
   db = await freshDb();
@@ -503,6 +501,19 @@ describe('FranceConnect client refusals name their reason (for the logs)', () =>
     return (error as FranceConnectRefusal).reason;
   };
 
+  it('signs in at an app whose address the provider learnt after starting (setPublicUrl)', async () => {
+    const late = await startFranceConnectProvider({});
+    try {
+      const client = clientFor(late);
+      await expect(client.authorizationUrl(checks).then((url) => fetch(url, { redirect: 'manual' })).then((r) => r.status)).resolves.toBe(400);
+      late.setPublicUrl(PUBLIC_URL);
+      const signedIn = await client.completeSignIn(await callback(client), checks);
+      expect(signedIn.identity.sub).toBe(TEST_IDENTITY.sub);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('says why: nonce, state, unsigned userinfo', async () => {
     const client = clientFor(provider);
     const nonceTampered = await callback(client, (url) => url.searchParams.set('nonce', 'x'.repeat(43)));
@@ -515,6 +526,40 @@ describe('FranceConnect client refusals name their reason (for the logs)', () =>
     const genuine = await client.completeSignIn(await callback(client), checks);
     expect(genuine.identity).toMatchObject({ sub: TEST_IDENTITY.sub, acr: 'eidas1', email: TEST_IDENTITY.email });
   });
+});
+
+describe('FranceConnect pages', () => {
+  it('are valid HTML with one h1, a title and a way back', async () => {
+    const pages: { name: string; html: string }[] = [];
+    provider.refuseNextSignIn();
+    pages.push({ name: 'annulée', html: (await signIn(new Browser(app))).last.body });
+    pages.push({ name: 'erreur du fournisseur', html: (await new Browser(app).request('/franceconnect/retour?error=server_error')).body });
+    pages.push({ name: 'non vérifiée', html: (await new Browser(app).request('/franceconnect/retour?code=abc&state=def')).body });
+    const taken: FranceConnectTestIdentity = { ...OTHER_TEST_IDENTITY, sub: 'pages-taken', given_name: 'Luc', family_name: 'BERNARD', email: 'pages.pris@exemple.fr' };
+    await signedInCitizen(db, organisationId, { email: taken.email, firstNames: 'Anne', lastName: 'Petit' });
+    provider.signInAs(taken);
+    try {
+      pages.push({ name: 'adresse prise', html: (await signIn(new Browser(app))).last.body });
+    } finally {
+      provider.signInAs(TEST_IDENTITY);
+    }
+    const signedOut = new Browser(app);
+    const state = 'p'.repeat(43);
+    signedOut.jar(PUBLIC_URL).set('guichet_fc_deconnexion', app.signCookie(Buffer.from(JSON.stringify({ state, expiresAt: Date.now() + 60_000 })).toString('base64url')));
+    const done = await signedOut.request(`/franceconnect/deconnecte?state=${state}`);
+    expect(done.status).toBe(200);
+    pages.push({ name: 'déconnecté', html: done.body });
+    pages.push({ name: 'déconnexion non vérifiée', html: (await new Browser(app).request('/franceconnect/deconnecte')).body });
+
+    for (const page of pages) {
+      expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
+      expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
+      expect(page.html, page.name).toMatch(/href="\/(connexion[^"]*)?"/);
+    }
+    const errors = await validateHtml(pages);
+    if (!validatorAvailable) expect(errors).toBeNull();
+    else expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
 });
 
 describe('certified attributes', () => {

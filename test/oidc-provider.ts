@@ -61,9 +61,14 @@ export const OTHER_TEST_IDENTITY: FranceConnectTestIdentity = {
 };
 
 export interface FranceConnectProviderOptions {
-  /** Where the relying party receives the authorization response: `${publicUrl}/franceconnect/retour`. */
-  redirectUris: string[];
-  /** Where the provider sends the browser back after logout: `${publicUrl}/franceconnect/deconnecte`. */
+  /**
+   * Guichet's PUBLIC_URL: allows `${publicUrl}/franceconnect/retour` and
+   * `${publicUrl}/franceconnect/deconnecte` (or give the URIs below, or call `setPublicUrl` later).
+   */
+  publicUrl?: string;
+  /** Where the relying party receives the authorization response. */
+  redirectUris?: string[];
+  /** Where the provider sends the browser back after logout. */
   postLogoutRedirectUris?: string[];
   /** false: the userinfo endpoint answers plain JSON (what a relying party must refuse). Default true. */
   signedUserinfo?: boolean;
@@ -78,6 +83,11 @@ export interface FranceConnectProvider {
   clientSecret: string;
   /** Environment for `testApp(db, env)`: FRANCECONNECT_ISSUER, _CLIENT_ID and _CLIENT_SECRET. */
   env: Record<string, string>;
+  /**
+   * Allows the app at this PUBLIC_URL as the client's redirect URIs (for an app listening on a port
+   * known only after the provider started).
+   */
+  setPublicUrl(publicUrl: string): void;
   /** Identity the following sign-ins certify (until changed again). */
   signInAs(identity: FranceConnectTestIdentity): void;
   /** The next sign-in is cancelled: the provider redirects back with `error=access_denied`. */
@@ -131,6 +141,13 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
   let refuseNext = false;
   let key = signingKey(algorithm);
   let provider: OidcProvider;
+  // Until told where the app is, a placeholder that nothing answers (a client needs one).
+  const uris = (publicUrl = 'http://app.invalid') => ({
+    redirect: [`${publicUrl}/franceconnect/retour`],
+    postLogout: [`${publicUrl}/franceconnect/deconnecte`],
+  });
+  let redirectUris = options.redirectUris ?? uris(options.publicUrl).redirect;
+  let postLogoutRedirectUris = options.postLogoutRedirectUris ?? uris(options.publicUrl).postLogout;
 
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/interaction/')) {
@@ -152,8 +169,8 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
         {
           client_id: clientId,
           client_secret: clientSecret,
-          redirect_uris: options.redirectUris,
-          post_logout_redirect_uris: options.postLogoutRedirectUris ?? [],
+          redirect_uris: redirectUris,
+          post_logout_redirect_uris: postLogoutRedirectUris,
           response_types: ['code'],
           grant_types: ['authorization_code'],
           token_endpoint_auth_method: 'client_secret_post',
@@ -215,6 +232,11 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
     clientId,
     clientSecret,
     env: { FRANCECONNECT_ISSUER: issuer, FRANCECONNECT_CLIENT_ID: clientId, FRANCECONNECT_CLIENT_SECRET: clientSecret },
+    setPublicUrl(publicUrl) {
+      redirectUris = uris(publicUrl).redirect;
+      postLogoutRedirectUris = uris(publicUrl).postLogout;
+      provider = build();
+    },
     signInAs(next) {
       identity = next;
     },

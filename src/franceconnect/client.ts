@@ -141,7 +141,11 @@ export class FranceConnectClient {
     if (response.status !== 200) throw new FranceConnectRefusal(`userinfo answered ${response.status}`);
     const type = response.headers.get('content-type') ?? '';
     if (!type.toLowerCase().startsWith('application/jwt')) throw new FranceConnectRefusal(`userinfo is not a signed JWT (${type || 'no content type'})`);
-    const userinfo = await this.verifySignature(jwks, metadata.issuer, (await response.text()).trim(), 'userinfo');
+    const userinfo = await this.verifySignature(jwks, null, (await response.text()).trim(), 'userinfo');
+    // OpenID Connect says a signed userinfo SHOULD carry iss and aud: checked when present.
+    if (userinfo.iss !== undefined && userinfo.iss !== metadata.issuer) throw new FranceConnectRefusal('userinfo issuer differs');
+    const audience = userinfo.aud === undefined ? [this.settings.clientId] : [userinfo.aud].flat();
+    if (!audience.includes(this.settings.clientId)) throw new FranceConnectRefusal('userinfo is for another client');
     if (userinfo.sub !== idClaims.sub) throw new FranceConnectRefusal('userinfo subject differs from the ID token');
     return { identity: identityOf(userinfo, acr), idToken };
   }
@@ -156,12 +160,12 @@ export class FranceConnectClient {
     });
   }
 
-  private async verifySignature(jwks: Discovered['jwks'], issuer: string, jwt: string, what: string): Promise<JWTPayload> {
+  /** Checks a JWT's signature against the provider's keys, and its issuer and audience when `issuer` is given. */
+  private async verifySignature(jwks: Discovered['jwks'], issuer: string | null, jwt: string, what: string): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(jwt, jwks, {
-        issuer,
-        audience: this.settings.clientId,
         algorithms: SIGNING_ALGORITHMS,
+        ...(issuer === null ? {} : { issuer, audience: this.settings.clientId }),
       });
       return payload;
     } catch (error) {
