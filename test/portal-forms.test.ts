@@ -18,6 +18,7 @@ import { checkContact, normalisedAnswers, visiblePages } from '../src/portal/for
 import { VISITOR_COOKIE } from '../src/portal/session.js';
 import { testApp } from './app.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeDepartment, makeOrganisation, makeProcedure } from './factories.js';
 import { csrfOf, signedInCitizen, signInAs, type TestCitizen } from './portal-session.js';
 
@@ -547,6 +548,33 @@ describe('refusals', () => {
     const citizenSide = await citizenBrowser(citizen);
     expect((await post(citizenSide, '/mes-brouillons/abcdefghijklmnopqrstuv/supprimer', {}, { csrf: false })).statusCode).toBe(403);
   });
+});
+
+describe('HTML', () => {
+  it.skipIf(!validatorAvailable)('is valid on every page of the flow, in error states too (Nu Html Checker)', async () => {
+    const signedIn = await citizenBrowser(citizen);
+    const base = await fillChildRequest(signedIn);
+    const pages: { name: string; html: string }[] = [];
+    const add = async (name: string, res: { body: string }) => pages.push({ name, html: res.body });
+    await add('procédure', await get(signedIn, '/demarches/demande-enfant'));
+    for (const step of ['identite', 'enfant', 'details', 'justificatif', 'recapitulatif']) await add(step, await get(signedIn, `${base}/${step}`));
+    await add('récapitulatif en erreur', await post(signedIn, `${base}/recapitulatif`, {}));
+    const sent = await post(signedIn, `${base}/recapitulatif`, { declaration: 'oui' });
+    await add('confirmation', await get(signedIn, sent.headers.location as string));
+    const other = (await start(signedIn, 'demande-enfant')).replace(/\/identite$/, '');
+    await add('identité en erreur', await post(signedIn, `${other}/identite`, { ...identityAnswers, prenoms: '', courriel: 'faux', _nav: 'next' }));
+    await add('justificatif en erreur', await postMultipart(signedIn, `${other}/justificatif`, { _nav: 'next' }, [{ name: fileInputName('piece'), filename: 'photo.png', type: 'image/png', bytes: PNG }]));
+    await add('groupe', await get(signedIn, await start(signedIn, 'responsables')));
+    await add('mes brouillons', await get(signedIn, '/mes-brouillons'));
+    const visitor = await visitorBrowser();
+    const street = (await start(visitor, 'signalement-voirie')).replace(/\/signalement$/, '');
+    await add('signalement', await get(visitor, `${street}/signalement`));
+    await postMultipart(visitor, `${street}/signalement`, { categorie: 'eclairage', description: 'Lampadaire éteint', 'position.address': 'Place du marché', _nav: 'next' });
+    await add('coordonnées', await get(visitor, `${street}/coordonnees`));
+    await add('coordonnées en erreur', await post(visitor, `${street}/coordonnees`, { mode: 'identifie', firstNames: '', _nav: 'next' }));
+    const errors = await validateHtml(pages);
+    expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
 });
 
 describe('the flow’s rules', () => {
