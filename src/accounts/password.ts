@@ -42,12 +42,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= hashPassword('guichet-mot-de-passe-factice'));
+
+/** Computes the stand-in hash ahead of the first unknown address (called when the routes start). */
+export function prepareDummyHash(): void {
+  void dummyHash();
+}
 
 /**
  * Spends the time a real check would on an address that has no password, so that the answer's
  * delay does not tell whether an account exists.
  */
 export async function spendPasswordCheck(password: string): Promise<void> {
-  dummy ??= hashPassword('guichet-mot-de-passe-factice');
-  await verifyPassword(password, await dummy);
+  await verifyPassword(password, await dummyHash());
 }

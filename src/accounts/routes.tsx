@@ -4,7 +4,7 @@ import { AppError, notFound } from '../http/errors.js';
 import type { FieldProblem } from '../http/ui/layout.js';
 import { portalContext, portalOrganisation, sendPortalPage } from '../portal/page.js';
 import { checkCsrf, citizenSessionOf, closeCitizenSession, openCitizenSession, requireCitizen, safeReturnPath } from '../portal/session.js';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, prepareDummyHash } from './password.js';
 import { ACCOUNT_RATES, RateLimiter, type RateRule } from './rate-limit.js';
 import {
   accountOf,
@@ -63,6 +63,7 @@ function newPasswordProblem(password: string, target = 'password'): FieldProblem
 export async function accountRoutes(app: App): Promise<void> {
   const db = app.ctx.db;
   const limiter = new RateLimiter();
+  prepareDummyHash();
 
   async function organisationOf(request: FastifyRequest): Promise<AccountOrganisation> {
     const organisation = await portalOrganisation(request);
