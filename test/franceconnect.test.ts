@@ -394,6 +394,34 @@ describe('FranceConnect refusals', () => {
     expect(jwtHeader((await latestFranceConnectSession()).id_token!).kid).toBe(newKid);
   });
 
+  it('refuses a return after the 10 minutes of the pending sign-in', async () => {
+    const browser = new Browser(app);
+    const { last } = await signIn(browser, { stop: (url) => url.includes('/franceconnect/retour') });
+    const callback = new URL(last.location!);
+    const pending = browser.jar(PUBLIC_URL).get(SIGN_IN_COOKIE)!;
+    const flow = JSON.parse(Buffer.from(app.unsignCookie(decodeURIComponent(pending)).value!, 'base64url').toString()) as { expiresAt: number };
+    expect(flow.expiresAt - Date.now()).toBeGreaterThan(9 * 60_000);
+    const expired = { ...flow, expiresAt: Date.now() - 1 };
+    browser.jar(PUBLIC_URL).set(SIGN_IN_COOKIE, app.signCookie(Buffer.from(JSON.stringify(expired)).toString('base64url')));
+    const visit = await browser.request(callback.href);
+    expect(visit.status).toBe(400);
+    expect(browser.session).toBeUndefined();
+  });
+
+  it('says FranceConnect is unavailable (503) when the provider cannot be reached', async () => {
+    const gone = await startFranceConnectProvider(providerOptions);
+    await gone.close();
+    const orphan = await testApp(db, { PUBLIC_URL, ...gone.env });
+    try {
+      const res = await orphan.inject({ method: 'GET', url: '/franceconnect/connexion', headers: { accept: 'text/html' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('FranceConnect ne répond pas pour le moment');
+    } finally {
+      await orphan.close();
+    }
+  });
+
   it('answers 404 when FranceConnect is not configured', async () => {
     const bare = await testApp(db, { PUBLIC_URL });
     try {
