@@ -283,7 +283,8 @@ describe('acknowledgment sent on submission', () => {
     const [sms, ...more] = await messagesOf(receipt.caseId);
     expect(more).toHaveLength(0);
     expect(sms).toMatchObject({ channel: 'sms', recipient: '+33612345678', status: 'queued' });
-    expect(sms!.body_text).toBe(`Demande ${receipt.reference} reçue le 3 mars 2026 à 14 h 05. Accusé de réception et suivi : ${PUBLIC_URL}/suivi/${receipt.trackingCode}`);
+    expect(sms!.subject).toBe('Accusé de réception');
+    expect(sms!.body_text).toBe(`Ville ville-test : demande ${receipt.reference} reçue le 3 mars 2026 à 14 h 05. Suivi : ${PUBLIC_URL}/suivi/${receipt.trackingCode}`);
     expect(await jobsOf([sms!.id])).toHaveLength(1);
 
     const { receipt: landline } = await submitCase(deps(), request({ channel: 'counter', acknowledgment: 'sms', citizen: { firstNames: 'Léo', lastName: 'Roux', phone: '02 47 00 00 00' } }));

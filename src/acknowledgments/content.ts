@@ -181,7 +181,8 @@ function section(heading: string, parts: Partial<Omit<AcknowledgmentSection, 'he
 export function acknowledgmentText(content: AcknowledgmentContent): string {
   const blocks: string[] = [content.greeting, content.lead];
   for (const s of content.sections) {
-    blocks.push(s.facts.length > 0 ? [s.heading.toUpperCase(), ...s.facts.map(([label, value]) => `${label} : ${value}`)].join('\n') : s.heading.toUpperCase());
+    // Headings stay in normal case: capitals are harder to read and some screen readers spell them.
+    blocks.push([`— ${s.heading} —`, ...s.facts.map(([label, value]) => `${label} : ${value}`)].join('\n'));
     blocks.push(...s.paragraphs);
     if (s.list.length > 0) blocks.push(s.list.map((item) => `– ${item}`).join('\n'));
     blocks.push(...s.after);
@@ -208,11 +209,11 @@ export function acknowledgmentHtml(content: AcknowledgmentContent): string {
   );
 }
 
-/** The short acknowledgment by SMS: reference, date of receipt, tracking link. */
+/** The short acknowledgment by SMS (sent as subject, new line, text): reference, date of receipt, tracking link. */
 export function acknowledgmentSms(facts: AcknowledgmentFacts): { subject: string; text: string } {
   return {
-    subject: `${facts.organisation.name} – demande ${facts.reference}`,
-    text: `Demande ${facts.reference} reçue ${frenchDateTime(facts.receivedAt, facts.timezone)}. Accusé de réception et suivi : ${facts.trackingUrl}`,
+    subject: 'Accusé de réception',
+    text: `${facts.organisation.name} : demande ${facts.reference} reçue ${frenchDateTime(facts.receivedAt, facts.timezone)}. Suivi : ${facts.trackingUrl}`,
   };
 }
 

@@ -10,7 +10,7 @@ import { citizenRepository } from '../citizens/repository.js';
 import type { Executor } from '../db/transaction.js';
 import type { IntakeReceipt } from '../intake/service.js';
 import { jobRepository } from '../jobs/repository.js';
-import { messageRepository } from '../messages/repository.js';
+import { messageRepository, type NewMessage } from '../messages/repository.js';
 import { organisationRepository } from '../organisations/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { isMobile, JOB } from '../workflow/effects.js';
@@ -50,36 +50,30 @@ export async function queueAcknowledgment(
   now: string,
 ): Promise<void> {
   if (request.channel === 'none') return;
-  const recipient = request.channel === 'email' ? receipt.contactEmail : request.channel === 'sms' ? (request.phone && isMobile(request.phone) ? request.phone : null) : '';
-  if (recipient === null) {
-    const reason = request.channel === 'email' ? 'Aucune adresse électronique connue : l’accusé de réception n’a pas pu être envoyé.' : 'Aucun numéro de mobile connu : l’accusé de réception n’a pas pu être envoyé par SMS.';
+  const mobile = request.phone && isMobile(request.phone) ? request.phone : null;
+  if ((request.channel === 'email' && !receipt.contactEmail) || (request.channel === 'sms' && !mobile)) {
+    const reason =
+      request.channel === 'email'
+        ? 'Aucune adresse électronique connue : l’accusé de réception n’a pas pu être envoyé.'
+        : 'Aucun numéro de mobile connu : l’accusé de réception n’a pas pu être envoyé par SMS.';
     await caseRepository.appendJournal(trx, receipt.caseId, receipt.reference, [{ type: 'acknowledgment.not_sent', actor: SYSTEM, payload: { channel: request.channel, reason } }], now);
     return;
   }
   const facts = await factsOfReceipt(trx, deps, receipt, request.organisationId, request.channel === 'letter', now);
   const content = acknowledgmentContent(facts);
-  const message =
+  const sms = acknowledgmentSms(facts);
+  const message: Omit<NewMessage, 'caseId' | 'direction'> =
     request.channel === 'sms'
-      ? { ...smsMessage(facts), channel: 'sms' as const, recipient, bodyHtml: null, status: 'queued' as const }
-      : {
-          channel: request.channel,
-          recipient: request.channel === 'email' ? recipient : null,
-          subject: request.channel === 'email' ? content.subject : content.letter.object.replace(/^Objet : a/, 'A'),
-          bodyText: acknowledgmentText(content),
-          bodyHtml: acknowledgmentHtml(content),
-          // A letter is printed by an agent (PDF of the API, format=letter): recorded, not sent by a job.
-          status: request.channel === 'email' ? ('queued' as const) : ('recorded' as const),
-        };
+      ? { channel: 'sms', recipient: mobile, subject: sms.subject, bodyText: sms.text, bodyHtml: null, status: 'queued' }
+      : request.channel === 'email'
+        ? { channel: 'email', recipient: receipt.contactEmail, subject: content.subject, bodyText: acknowledgmentText(content), bodyHtml: acknowledgmentHtml(content), status: 'queued' }
+        : // A letter is printed by an agent (the API's PDF, format=letter): recorded on the case, no job.
+          { channel: 'letter', recipient: null, subject: `${content.title} n° ${content.reference}`, bodyText: acknowledgmentText(content), bodyHtml: acknowledgmentHtml(content), status: 'recorded' };
   const messageId = await messageRepository.insert(trx, { caseId: receipt.caseId, direction: 'out', ...message }, now);
   if (message.status === 'queued') {
     await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
   }
   await caseRepository.appendJournal(trx, receipt.caseId, receipt.reference, [{ type: 'acknowledgment.sent', actor: SYSTEM, payload: { channel: request.channel, messageId } }], now);
-}
-
-function smsMessage(facts: AcknowledgmentFacts): { subject: string; bodyText: string } {
-  const sms = acknowledgmentSms(facts);
-  return { subject: sms.subject, bodyText: sms.text };
 }
 
 async function factsOfReceipt(trx: Executor, deps: AcknowledgmentDeps, receipt: IntakeReceipt, organisationId: number, withAddress: boolean, now: string): Promise<AcknowledgmentFacts> {

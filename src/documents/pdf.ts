@@ -114,7 +114,7 @@ export class PdfWriter {
 
   /** A label in bold followed by its value on the same line (wrapped under the value when long). */
   fact(label: string, value: string, style: { labelWidth?: number } = {}): this {
-    const labelWidth = style.labelWidth ?? 170;
+    const labelWidth = style.labelWidth ?? 185;
     const top = this.y;
     const page = this.page;
     this.text(label, { bold: true, width: labelWidth - 8, after: 0 });
