@@ -229,13 +229,14 @@ describe.skipIf(!browserAvailable)('every portal page in Chromium', () => {
       page.waitForResponse((r) => r.request().method() === 'POST' && r.request().resourceType() === 'document'),
       page.waitForEvent('load'),
       page.evaluate(() => {
-        const form = [...document.querySelectorAll<HTMLFormElement>('main form[method="post" i]')].find((f) => f.querySelector('input[name="_csrf"]'))!;
+        const forms = Array.from(document.querySelectorAll('main form[method="post" i]')) as HTMLFormElement[];
+        const form = forms.find((f) => f.querySelector('input[name="_csrf"]'))!;
         // Empty, as a visitor who sends the form without filling it in.
-        for (const input of form.querySelectorAll<HTMLInputElement>('input:not([type=hidden]):not([type=submit]), textarea')) {
+        for (const input of Array.from(form.querySelectorAll('input:not([type=hidden]):not([type=submit]), textarea')) as HTMLInputElement[]) {
           if (input.type === 'checkbox' || input.type === 'radio') input.checked = false;
           else input.value = '';
         }
-        for (const select of form.querySelectorAll('select')) select.selectedIndex = -1;
+        for (const select of Array.from(form.querySelectorAll('select'))) select.selectedIndex = -1;
         form.submit();
       }),
     ]);
