@@ -353,6 +353,21 @@ describe('FranceConnect refusals', () => {
     expect(await countCitizens()).toBe(before);
   });
 
+  it('refuses an assurance level below eidas1, and accepts a higher one', async () => {
+    provider.useAcr('eidas0');
+    try {
+      const low = new Browser(app);
+      expect((await signIn(low)).last.status).toBe(400);
+      expect(low.session).toBeUndefined();
+      provider.useAcr('eidas2');
+      const high = new Browser(app);
+      expect((await signIn(high)).last.status).toBe(303);
+      expect(high.session).toBeTruthy();
+    } finally {
+      provider.useAcr('eidas1');
+    }
+  });
+
   it('shows a clear page when the citizen cancels on FranceConnect', async () => {
     provider.refuseNextSignIn();
     const browser = new Browser(app);
@@ -542,7 +557,7 @@ describe('FranceConnect client refusals name their reason (for the logs)', () =>
     }
   });
 
-  it('says why: nonce, state, unsigned userinfo', async () => {
+  it('says why: nonce, state, unsigned userinfo, assurance level', async () => {
     const client = clientFor(provider);
     const nonceTampered = await callback(client, (url) => url.searchParams.set('nonce', 'x'.repeat(43)));
     expect(await reasonOf(client.completeSignIn(nonceTampered, checks))).toMatch(/nonce/);
@@ -551,6 +566,12 @@ describe('FranceConnect client refusals name their reason (for the logs)', () =>
     expect(await reasonOf(client.completeSignIn(stateTampered, checks))).toMatch(/state/);
     const unsigned = clientFor(unsignedProvider);
     expect(await reasonOf(unsigned.completeSignIn(await callback(unsigned), checks))).toMatch(/not a signed JWT \(application\/json/);
+    provider.useAcr('eidas0');
+    try {
+      expect(await reasonOf(client.completeSignIn(await callback(client), checks))).toMatch(/assurance level "eidas0"/);
+    } finally {
+      provider.useAcr('eidas1');
+    }
     const genuine = await client.completeSignIn(await callback(client), checks);
     expect(genuine.identity).toMatchObject({ sub: TEST_IDENTITY.sub, acr: 'eidas1', email: TEST_IDENTITY.email });
   });

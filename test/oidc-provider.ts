@@ -90,6 +90,8 @@ export interface FranceConnectProvider {
   setPublicUrl(publicUrl: string): void;
   /** Identity the following sign-ins certify (until changed again). */
   signInAs(identity: FranceConnectTestIdentity): void;
+  /** Assurance level (`acr`) of the following sign-ins: eidas1 by default; `eidas0` to test a refusal. */
+  useAcr(acr: 'eidas0' | 'eidas1' | 'eidas2' | 'eidas3'): void;
   /** The next sign-in is cancelled: the provider redirects back with `error=access_denied`. */
   refuseNextSignIn(): void;
   /** New signing key with a new `kid`; the previous one leaves the JWKS. Returns the new `kid`. */
@@ -139,6 +141,7 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
   const clientSecret = randomBytes(32).toString('base64url');
   let identity = TEST_IDENTITY;
   let refuseNext = false;
+  let acr = 'eidas1';
   let key = signingKey(algorithm);
   let provider: OidcProvider;
   // Until told where the app is, a placeholder that nothing answers (a client needs one).
@@ -180,7 +183,8 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
       ],
       jwks: { keys: [key] },
       cookies: { keys: [randomBytes(16).toString('hex')] },
-      acrValues: ['eidas1', 'eidas2', 'eidas3'],
+      // eidas0 is no FranceConnect level: it stands for « too low » in tests.
+      acrValues: ['eidas0', 'eidas1', 'eidas2', 'eidas3'],
       claims: { openid: ['sub'], ...Object.fromEntries(SCOPE_CLAIMS.map((claim) => [claim, [claim]])) },
       scopes: ['openid', ...SCOPE_CLAIMS],
       features: {
@@ -217,7 +221,7 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
       return;
     }
     if (details.prompt.name === 'login') {
-      await provider.interactionFinished(req, res, { login: { accountId: identity.sub, acr: 'eidas1', amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(req, res, { login: { accountId: identity.sub, acr, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
       return;
     }
     const grant = new provider.Grant({ accountId: details.session?.accountId ?? identity.sub, clientId });
@@ -239,6 +243,9 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
     },
     signInAs(next) {
       identity = next;
+    },
+    useAcr(next) {
+      acr = next;
     },
     refuseNextSignIn() {
       refuseNext = true;
