@@ -642,7 +642,7 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     await noJs.context().close();
 
     const page = await open(context({}));
-    const scripts = () => page.evaluate(() => [...document.scripts].map((s) => s.src).concat([...document.querySelectorAll('link[rel=stylesheet]')].map((l) => (l as HTMLLinkElement).href)));
+    const scripts = () => page.evaluate(() => Array.from(document.scripts).map((s) => s.src).concat(Array.from(document.querySelectorAll('link[rel=stylesheet]')).map((l) => (l as HTMLLinkElement).href)));
     expect((await scripts()).some((src) => src.includes('leaflet'))).toBe(false);
     expect(await page.evaluate(() => 'L' in window)).toBe(false);
     await page.getByRole('button', { name: 'Situer sur une carte' }).click();
