@@ -252,3 +252,8 @@ export function franceConnectClient(config: Config): FranceConnectClient | null 
   }
   return client;
 }
+
+/** True when the three FranceConnect variables are set: show the button only then (the routes exist only then). */
+export function franceConnectConfigured(config: Config): boolean {
+  return franceConnectClient(config) !== null;
+}
