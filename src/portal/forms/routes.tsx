@@ -4,8 +4,7 @@ import { attachmentRepository } from '../../attachments/repository.js';
 import { citizenProfile, householdMembers, type CitizenProfile, type HouseholdMember } from '../../citizens/profile.js';
 import type { App } from '../../http/context.js';
 import { AppError, notFound, type FieldError } from '../../http/errors.js';
-import { idempotencyRepository } from '../../intake/idempotency.js';
-import { hashRequest } from '../../intake/idempotency.js';
+import { hashRequest, idempotencyRepository } from '../../intake/idempotency.js';
 import { submitCase, type IntakeReceipt } from '../../intake/service.js';
 import type { Field, FormPage } from '../../procedures/form/definition.js';
 import { procedureRepository, type Procedure } from '../../procedures/repository.js';
@@ -381,10 +380,17 @@ export async function formRoutes(app: App): Promise<void> {
           ...(session ? { citizenId: session.citizenId } : {}),
           data,
           hiddenFields: 'drop',
-          idempotency: { scope: 'portal-draft', key: draft.id, requestHash: hashRequest({ data, citizen, citizenId: session?.citizenId ?? null }) },
+          // The hash covers the draft as stored: a concurrent click may find the files already linked by the first one.
+          idempotency: { scope: 'portal-draft', key: draft.id, requestHash: hashRequest({ data: draft.data, citizen, citizenId: session?.citizenId ?? null }) },
         },
       ));
     } catch (error) {
+      // Sent meanwhile from another tab with other answers: the first submission is the one that counts.
+      const earlier = error instanceof AppError && error.code === 'idempotency_key_reused' ? await idempotencyRepository.find<IntakeReceipt>(db(), 'portal-draft', draft.id) : undefined;
+      if (earlier) {
+        await draftRepository.markSubmitted(db(), draft.id, earlier.response.caseId, new Date().toISOString());
+        return reply.redirect(`/demarches/${procedure.slug}/envoyee/${draft.id}`, 303);
+      }
       if (!(error instanceof AppError) || error.errors.length === 0) throw error;
       const dataErrors = error.errors.filter((e) => e.field.startsWith('data.')).map((e) => ({ ...e, field: e.field.slice('data.'.length) }));
       if (dataErrors.length > 0) return sendPageErrors(request, reply, scope, pages, steps, dataErrors);
