@@ -660,6 +660,13 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     await expect.poll(() => tileRequests.length).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Retirer le point' }).click();
     expect(await page.inputValue('input[name="lieu.lat"]')).toBe('');
+    // Keyboard: focus the map, pan with an arrow, Enter places the point at the centre.
+    await canvas.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.inputValue('input[name="lieu.lat"]')).not.toBe('');
+    await expect.poll(() => page.textContent('[data-map-status]')).toContain('Point placé au centre de la carte');
+    expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   }, 60_000);
 

@@ -349,6 +349,15 @@
         map = L.map(canvas, { keyboard: true }).setView(center, hasPoint ? 17 : 6);
         L.tileLayer(box.getAttribute('data-tile-url'), { attribution: box.getAttribute('data-attribution') || '', maxZoom: 19 }).addTo(map);
         map.on('click', function (event) { place(event.latlng.lat, event.latlng.lng, 'placé'); });
+        // Keyboard: Leaflet pans with the arrows and zooms with + and -; Enter places the point at the centre (the cross).
+        canvas.setAttribute('role', 'application');
+        canvas.setAttribute('aria-label', 'Carte : flèches pour se déplacer, + et - pour zoomer, Entrée pour placer le point au centre');
+        canvas.addEventListener('keydown', function (event) {
+          if (event.target !== canvas || (event.key !== 'Enter' && event.key !== ' ')) return;
+          event.preventDefault();
+          var c = map.getCenter();
+          place(c.lat, c.lng, 'placé au centre de la carte');
+        });
         if (hasPoint) place(center[0], center[1], 'placé');
         else say('Carte affichée : cliquez sur la carte pour placer le point, ou décrivez le lieu dans le champ ci-dessus.');
         if (navigator.geolocation) locate.hidden = false;

@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import type { CitizenPath, DateField, LeafField, NumberField, SelectOption, TextareaField, TextField } from '../../../procedures/form/definition.js';
 import { DEFAULTS } from '../../../procedures/form/definition.js';
 import type { HouseholdMember } from '../../../citizens/profile.js';
+import { parseDateInput } from '../../../procedures/form/dates.js';
 import { frenchDate } from './format.js';
 import { describedBy, ErrorMessage, Hint, Optional, textOf, listOf, type FieldRenderContext } from './parts.js';
 import { inputIdOf, partIdOf } from './paths.js';
@@ -167,7 +168,7 @@ export function DateInput({ field, path, value, context, inGroup }: ControlProps
         type="date"
         id={w.id}
         name={path}
-        value={textOf(value)}
+        value={parseDateInput(textOf(value)) ?? textOf(value)}
         class="form-input form-input--date"
         {...(min ? { min } : {})}
         {...(max ? { max } : {})}

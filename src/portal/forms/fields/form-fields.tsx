@@ -42,7 +42,7 @@ function Control(props: ControlProps): JSX.Element {
  * The wrapper of every field: carries what forms.client.js needs to re-evaluate conditions
  * (`data-field`, `data-type`, `data-scope`, `data-visible-when`, values from other pages).
  */
-function Wrapper(props: { field: Field; scope: string; visible: boolean; outer: Record<string, unknown> | null; children: JSX.Element }) {
+function Wrapper(props: { field: Field; scope: string; visible: boolean; outer: Record<string, unknown>; children: JSX.Element }) {
   const { field } = props;
   const conditional = field.visibleWhen !== undefined;
   return (
@@ -52,7 +52,7 @@ function Wrapper(props: { field: Field; scope: string; visible: boolean; outer: 
       data-type={field.type}
       {...(props.scope ? { 'data-scope': props.scope } : {})}
       {...(conditional ? { 'data-visible-when': JSON.stringify(field.visibleWhen) } : {})}
-      {...(conditional && props.outer && Object.keys(props.outer).length > 0 ? { 'data-outer-values': JSON.stringify(props.outer) } : {})}
+      {...(conditional && Object.keys(props.outer).length > 0 ? { 'data-outer-values': JSON.stringify(props.outer) } : {})}
       {...(props.visible ? {} : { hidden: true })}
     >
       {props.children}
@@ -63,6 +63,8 @@ function Wrapper(props: { field: Field; scope: string; visible: boolean; outer: 
 interface Scope {
   /** Raw values of this container (the page, or one group item). */
   raw: Record<string, unknown>;
+  /** Typed answers from other pages that conditions of this page name, handed to forms.client.js. */
+  otherPages: Record<string, unknown>;
   /** Path prefix: '' or 'responsables[0].'. */
   prefix: string;
   /** Values conditions see besides this container's (other pages, or the page for a group item). */
@@ -83,10 +85,10 @@ function Fields({ fields, scope, context, inGroup }: { fields: Field[]; scope: S
           if (typed !== undefined) setOwn(seen, field.name, typed);
         }
         const body = field.type === 'group'
-          ? <Group field={field} path={path} value={raw} context={context} outer={{ ...scope.outer, ...seen }} />
+          ? <Group field={field} path={path} value={raw} context={context} outer={{ ...scope.outer, ...seen }} otherPages={scope.otherPages} />
           : <Control field={field as LeafField} path={path} value={raw} context={context} inGroup={inGroup} />;
         return (
-          <Wrapper field={field} scope={scope.prefix} visible={visible} outer={inGroup ? null : scope.outer}>
+          <Wrapper field={field} scope={scope.prefix} visible={visible} outer={scope.otherPages}>
             {body}
           </Wrapper>
         );
@@ -96,7 +98,7 @@ function Fields({ fields, scope, context, inGroup }: { fields: Field[]; scope: S
 }
 
 /** A repeatable group: each item in a fieldset « <label> 1 », a « Retirer » per item, « Ajouter » at the end. */
-function Group({ field, path, value, context, outer }: { field: GroupField; path: string; value: unknown; context: FieldRenderContext; outer: Record<string, unknown> }) {
+function Group({ field, path, value, context, outer, otherPages }: { field: GroupField; path: string; value: unknown; context: FieldRenderContext; outer: Record<string, unknown>; otherPages: Record<string, unknown> }) {
   const items = shownItems(field, value);
   const max = field.maxItems ?? DEFAULTS.groupMaxItems;
   const min = field.minItems ?? 0;
@@ -122,7 +124,7 @@ function Group({ field, path, value, context, outer }: { field: GroupField; path
           <fieldset class="form-fieldset form-group-item">
             <legend>{itemLabel}</legend>
             <input type="hidden" name={`${itemPath}.${ITEM_MARKER}`} value="1" />
-            <Fields fields={fields} scope={{ raw: item, prefix: `${itemPath}.`, outer }} context={context} inGroup />
+            <Fields fields={fields} scope={{ raw: item, prefix: `${itemPath}.`, outer, otherPages }} context={context} inGroup />
             {items.length > min ? (
               <button type="submit" name="_action" value={`remove:${itemPath}`} class="button-secondary" formnovalidate>
                 Retirer<span class="sr-only"> « {itemLabel} »</span>
@@ -148,5 +150,5 @@ export function FormFields(props: { fields: Field[]; context: FieldRenderContext
   const fields = Array.isArray(props.fields) ? props.fields : [];
   const values = isRecord(props.context.values) ? props.context.values : {};
   const outer = outerValues(pageConditions(fields), fields, values);
-  return <Fields fields={fields} scope={{ raw: values, prefix: '', outer }} context={props.context} inGroup={false} />;
+  return <Fields fields={fields} scope={{ raw: values, prefix: '', outer, otherPages: outer }} context={props.context} inGroup={false} />;
 }
