@@ -4,8 +4,6 @@ import { attachmentRepository } from '../../attachments/repository.js';
 import { citizenProfile, householdMembers, type CitizenProfile, type HouseholdMember } from '../../citizens/profile.js';
 import type { App } from '../../http/context.js';
 import { AppError, notFound, type FieldError } from '../../http/errors.js';
-import { hashRequest, idempotencyRepository } from '../../intake/idempotency.js';
-import { submitCase, type IntakeReceipt } from '../../intake/service.js';
 import type { Field, FormPage } from '../../procedures/form/definition.js';
 import { procedureRepository, type Procedure } from '../../procedures/repository.js';
 import { portalOrganisation, sendPortalPage } from '../page.js';
@@ -17,8 +15,6 @@ import { prefilledAnswers } from './prefill.js';
 import { draftRepository, type Draft } from './repository.js';
 import {
   checkContact,
-  citizenOfContact,
-  citizenOfProfile,
   CONTACT_STEP,
   contactForm,
   newDraftId,
@@ -33,10 +29,10 @@ import {
   topLevelName,
   validateDraft,
   visiblePages,
-  type DraftContact,
   type Step,
 } from './service.js';
-import { readPostedForm, applyFileChanges, type PostedForm } from './uploads.js';
+import { submitDraft, submittedReceipt } from './submission.js';
+import { applyFileChanges, readPostedForm, type PostedForm } from './uploads.js';
 import { ConfirmationPage, DraftsPage } from './views/confirmation.js';
 import { DECLARATION, ReviewPage } from './views/review.js';
 import { StepForm } from './views/step.js';
@@ -75,6 +71,7 @@ export async function formRoutes(app: App): Promise<void> {
   const { config } = app.ctx;
   const db = () => app.ctx.db.kysely;
   const attachmentDeps = () => ({ db: app.ctx.db, storage: app.ctx.storage, maxBytes: config.ATTACHMENT_MAX_BYTES });
+  const intakeDeps = () => ({ db: app.ctx.db, timezone: config.TIMEZONE, publicUrl: config.publicUrl });
   await app.register(multipart, {
     throwFileSizeLimit: false,
     limits: { fileSize: config.ATTACHMENT_MAX_BYTES, files: MAX_FILES_PER_POST, fields: 2000, fieldSize: 100_000, parts: 2000 + MAX_FILES_PER_POST },
@@ -292,7 +289,7 @@ export async function formRoutes(app: App): Promise<void> {
     const posted = await readPostedForm(request);
     checkCsrf(request, posted.body['_csrf']);
     if (scope.draft.caseId !== null) return reply.redirect(`/demarches/${slug}/envoyee/${draftId}`, 303);
-    if (step === REVIEW_STEP) return submitDraft(request, reply, scope, posted);
+    if (step === REVIEW_STEP) return postReview(request, reply, scope, posted);
     if (step === CONTACT_STEP) return postContact(request, reply, scope, posted);
     const page = progress(scope, scope.draft.data).pages.find((p) => p.id === step);
     if (!page) throw notFound();
@@ -354,9 +351,9 @@ export async function formRoutes(app: App): Promise<void> {
   }
 
   /** Sends the draft through THE intake, once: a double click or a retry replays the first answer. */
-  async function submitDraft(request: FastifyRequest, reply: FastifyReply, scope: DraftScope, posted: PostedForm) {
+  async function postReview(request: FastifyRequest, reply: FastifyReply, scope: DraftScope, posted: PostedForm) {
     const { procedure, draft, session } = scope;
-    const contact: DraftContact | null = parseContact(draft.contact);
+    const contact = parseContact(draft.contact);
     if (!session && !contact) return reply.redirect(stepUrl(procedure.slug, draft.id, CONTACT_STEP), 303);
     const { pages, steps } = progress(scope, draft.data);
     const checked = validateDraft(procedure.form, draft.data, { householdMemberIds: scope.householdMemberIds });
@@ -364,42 +361,18 @@ export async function formRoutes(app: App): Promise<void> {
     if (posted.body[DECLARATION] !== 'oui') {
       return sendReview(request, reply, scope, [{ field: DECLARATION, code: 'required', message: 'Cochez la case pour certifier l’exactitude des informations fournies.' }]);
     }
-    const citizen = session ? citizenOfProfile(scope.profile) : contact ? citizenOfContact(contact) : null;
-    const owned = new Set((await attachmentRepository.listForDraft(db(), draft.id)).map((a) => a.id));
-    const data = keepOwnFiles(procedure.form.pages.flatMap((p) => p.fields), draft.data, owned);
-    let receipt: IntakeReceipt;
-    try {
-      ({ receipt } = await submitCase(
-        { db: app.ctx.db, timezone: config.TIMEZONE, publicUrl: config.publicUrl },
-        {
-          organisationId: scope.organisationId,
-          procedureSlug: procedure.slug,
-          channel: 'web',
-          actor: { type: 'citizen', id: session ? String(session.citizenId) : null },
-          citizen,
-          ...(session ? { citizenId: session.citizenId } : {}),
-          data,
-          hiddenFields: 'drop',
-          // The hash covers the draft as stored: a concurrent click may find the files already linked by the first one.
-          idempotency: { scope: 'portal-draft', key: draft.id, requestHash: hashRequest({ data: draft.data, citizen, citizenId: session?.citizenId ?? null }) },
-        },
-      ));
-    } catch (error) {
-      // Sent meanwhile from another tab with other answers: the first submission is the one that counts.
-      const earlier = error instanceof AppError && error.code === 'idempotency_key_reused' ? await idempotencyRepository.find<IntakeReceipt>(db(), 'portal-draft', draft.id) : undefined;
-      if (earlier) {
-        await draftRepository.markSubmitted(db(), draft.id, earlier.response.caseId, new Date().toISOString());
-        return reply.redirect(`/demarches/${procedure.slug}/envoyee/${draft.id}`, 303);
-      }
-      if (!(error instanceof AppError) || error.errors.length === 0) throw error;
-      const dataErrors = error.errors.filter((e) => e.field.startsWith('data.')).map((e) => ({ ...e, field: e.field.slice('data.'.length) }));
-      if (dataErrors.length > 0) return sendPageErrors(request, reply, scope, pages, steps, dataErrors);
-      const citizenErrors = error.errors.filter((e) => e.field.startsWith('citizen.')).map((e) => ({ ...e, field: e.field.slice('citizen.'.length) }));
-      if (citizenErrors.length > 0 && !session) return sendContact(request, reply, scope, steps, contact?.raw ?? {}, citizenErrors, false);
-      throw error;
-    }
-    await draftRepository.markSubmitted(db(), draft.id, receipt.caseId, new Date().toISOString());
-    return reply.redirect(`/demarches/${procedure.slug}/envoyee/${draft.id}`, 303);
+    const outcome = await submitDraft(intakeDeps(), {
+      organisationId: scope.organisationId,
+      procedure,
+      draft,
+      citizenId: session?.citizenId ?? null,
+      profile: scope.profile,
+      contact,
+      householdMemberIds: scope.householdMemberIds,
+    });
+    if (outcome.ok) return reply.redirect(`/demarches/${procedure.slug}/envoyee/${draft.id}`, 303);
+    if (outcome.on === 'citizen' && !session) return sendContact(request, reply, scope, steps, contact?.raw ?? {}, outcome.errors, false);
+    return sendPageErrors(request, reply, scope, pages, steps, outcome.errors);
   }
 
   /** Errors found at submission are shown on the page where they can be corrected. */
@@ -414,7 +387,7 @@ export async function formRoutes(app: App): Promise<void> {
     const { slug, draftId } = request.params as { slug: string; draftId: string };
     const scope = await openDraft(request, reply, slug, draftId);
     if (scope.draft.caseId === null) return reply.redirect(`/demarches/${slug}/brouillons/${draftId}`, 303);
-    const receipt = (await idempotencyRepository.find<IntakeReceipt>(db(), 'portal-draft', draftId))?.response;
+    const receipt = await submittedReceipt(intakeDeps(), draftId);
     if (!receipt) throw notFound();
     return sendPortalPage(request, reply, {
       title: `Demande envoyée — ${scope.procedure.title}`,
@@ -449,19 +422,4 @@ export async function formRoutes(app: App): Promise<void> {
 
 function hasFileField(fields: Field[]): boolean {
   return fields.some((f) => f.type === 'file' || (f.type === 'group' && f.fields.some((s) => s.type === 'file')));
-}
-
-/** The answers with file values reduced to the draft's own files (the intake then checks type and size). */
-function keepOwnFiles(fields: Field[], data: Record<string, unknown>, owned: Set<string>): Record<string, unknown> {
-  const keep = (value: unknown) => (Array.isArray(value) ? value.filter((id) => typeof id === 'string' && owned.has(id)) : value);
-  const result = { ...data };
-  for (const field of fields) {
-    const value = result[field.name];
-    if (field.type === 'file') result[field.name] = keep(value);
-    if (field.type === 'group' && Array.isArray(value)) {
-      const files = field.fields.filter((f) => f.type === 'file').map((f) => f.name);
-      if (files.length > 0) result[field.name] = value.map((item) => (item && typeof item === 'object' ? { ...item, ...Object.fromEntries(files.map((n) => [n, keep((item as Record<string, unknown>)[n])])) } : item));
-    }
-  }
-  return result;
 }
