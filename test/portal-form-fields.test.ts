@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { h } from 'preact';
 import { render } from 'preact-render-to-string';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HouseholdMember } from '../src/citizens/profile.js';
 import type { Db } from '../src/db/database.js';
@@ -615,8 +615,8 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
   });
 
   /** Opens the static page on the app's origin (so /assets and /api/v1/adresses are the real ones). */
-  async function open(ctx: FieldRenderContext, javaScriptEnabled = true, title = 'Essai des champs', withScript = true): Promise<Page> {
-    const context = await browser.newContext({ javaScriptEnabled, locale: 'fr-FR' });
+  async function open(ctx: FieldRenderContext, javaScriptEnabled = true, title = 'Essai des champs', withScript = true, options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await browser.newContext({ javaScriptEnabled, locale: 'fr-FR', ...options });
     const page = await context.newPage();
     // The page as a browser without JavaScript shows it, with axe-core still able to run.
     if (!withScript) await page.route(`${base}/assets/portal.js`, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' }));
@@ -692,6 +692,16 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     const result = validateSubmission(FORM, readPostedValues(FIELDS, body), { hiddenFields: 'drop', householdMemberIds: ['1', '2'] });
     expect(result).toEqual({ ok: true, value: { ...NORMALISED, prenom: 'Zoé', urgence: 'c' } });
     await context.close();
+  }, 30_000);
+
+  it('fills the coordinates from the device’s position without loading the map', async () => {
+    const page = await open(context({}), true, 'Essai des champs', true, { geolocation: { latitude: 49.8941, longitude: 2.2958 }, permissions: ['geolocation'] });
+    await page.getByRole('button', { name: 'Utiliser ma position' }).click();
+    await expect.poll(() => page.inputValue('input[name="lieu.lat"]')).toBe('49.8941');
+    expect(await page.inputValue('input[name="lieu.lon"]')).toBe('2.2958');
+    expect(await page.textContent('[data-map-status]')).toBe('Point placé à votre position : latitude 49,8941, longitude 2,2958.');
+    expect(await page.evaluate(() => 'L' in window)).toBe(false);
+    await page.context().close();
   }, 30_000);
 
   it('reveals a conditional field as soon as its condition holds, and hides it again', async () => {

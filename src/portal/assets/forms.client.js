@@ -324,6 +324,8 @@
     var map = null;
     var marker = null;
     box.hidden = false;
+    // The device's position needs no map: it fills the hidden coordinates directly.
+    if (navigator.geolocation) locate.hidden = false;
 
     function say(text) { if (status) status.textContent = text; }
     function place(latitude, longitude, how) {
@@ -360,7 +362,6 @@
         });
         if (hasPoint) place(center[0], center[1], 'placé');
         else say('Carte affichée : cliquez sur la carte pour placer le point, ou décrivez le lieu dans le champ ci-dessus.');
-        if (navigator.geolocation) locate.hidden = false;
       }, function () {
         say('La carte n’a pas pu être chargée. Décrivez le lieu dans le champ ci-dessus.');
       });

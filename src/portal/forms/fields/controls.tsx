@@ -112,7 +112,7 @@ export function TextareaInput({ field, path, value, context }: ControlProps<Text
   const w = wiring(path, context, true);
   return (
     <Single field={field} w={w} hint={hint}>
-      <textarea id={w.id} name={path} rows={5} class="form-textarea" maxLength={maxLength} data-max-length={maxLength} {...describedBy(w.hintId, w.errorId)}>
+      <textarea id={w.id} name={path} rows={5} class="form-textarea" maxLength={maxLength} {...describedBy(w.hintId, w.errorId)}>
         {textOf(value)}
       </textarea>
     </Single>
