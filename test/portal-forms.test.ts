@@ -355,6 +355,8 @@ describe('a signed-in citizen', () => {
     const browser = await citizenBrowser(other);
     const first = await start(browser, 'demande-enfant');
     const saved = await post(browser, first, { ...identityAnswers, prenoms: 'Paul', _nav: 'save' });
+    const base = first.replace(/\/identite$/, '');
+    expect((await postMultipart(browser, `${base}/justificatif`, { _nav: 'save' }, [{ name: fileInputName('piece'), filename: 'facture.pdf', type: 'application/pdf', bytes: smallPdf }])).statusCode).toBe(303);
     expect(saved.headers.location).toBe(`${first}?enregistre=1`);
     const notice = await get(browser, saved.headers.location as string);
     expect(notice.body).toContain('Vos réponses sont enregistrées');
@@ -364,12 +366,14 @@ describe('a signed-in citizen', () => {
     expect(list.body).toContain('Demande pour un enfant');
     const draftId = draftIdOf(first);
     expect(list.body).toContain(`href="/demarches/demande-enfant/brouillons/${draftId}"`);
-    expect((await get(browser, `/demarches/demande-enfant/brouillons/${draftId}`)).headers.location).toBe(first);
+    // « Reprendre » goes back to the page last saved.
+    expect((await get(browser, `/demarches/demande-enfant/brouillons/${draftId}`)).headers.location).toBe(`${base}/justificatif`);
     // Another citizen cannot delete it; its owner can.
     expect((await post(await citizenBrowser(citizen), `/mes-brouillons/${draftId}/supprimer`, {})).statusCode).toBe(404);
     const deleted = await post(browser, `/mes-brouillons/${draftId}/supprimer`, {});
     expect(deleted.headers.location).toBe('/mes-brouillons?supprime=1');
     expect((await get(browser, '/mes-brouillons')).body).not.toContain(draftId);
+    expect(await db.kysely.selectFrom('attachments').select('id').where('draft_id', '=', draftId).execute()).toEqual([]);
     expect((await get(browser, first)).statusCode).toBe(404);
     // Signed out: to the sign-in page.
     const signedOut = await visitorBrowser();

@@ -89,4 +89,18 @@ export const attachmentRepository = {
       .execute();
     return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
   },
+
+  /**
+   * Forgets the files of an abandoned draft that no case cites and no document safe keeps (the
+   * stored bytes stay: they are content-addressed and may be shared). Returns how many.
+   */
+  async deleteUnusedOfDraft(db: Executor, draftId: string): Promise<number> {
+    const result = await db
+      .deleteFrom('attachments')
+      .where('draft_id', '=', draftId)
+      .where('case_id', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('citizen_documents').select('citizen_documents.id').whereRef('citizen_documents.attachment_id', '=', 'attachments.id'))))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  },
 };

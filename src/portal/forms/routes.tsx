@@ -415,7 +415,7 @@ export async function formRoutes(app: App): Promise<void> {
     const org = await portalOrganisation(request);
     const draft = DRAFT_ID.test(draftId) && org.id !== null ? await draftRepository.find(db(), org.id, draftId) : undefined;
     if (!draft || draft.citizenId !== session.citizenId || draft.caseId !== null) throw notFound();
-    await draftRepository.deleteUnfinished(db(), draft.id);
+    if (await draftRepository.deleteUnfinished(db(), draft.id)) await attachmentRepository.deleteUnusedOfDraft(db(), draft.id);
     return reply.redirect('/mes-brouillons?supprime=1', 303);
   });
 }
