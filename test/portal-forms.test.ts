@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentRepository } from '../src/attachments/repository.js';
 import type { Db } from '../src/db/database.js';
 import { fromJson } from '../src/db/transaction.js';
+import { seedDemoCommune } from '../src/demo/commune.js';
 import { textToPdf } from '../src/documents/pdf.js';
 import type { App } from '../src/http/context.js';
 import type { FormDefinition } from '../src/procedures/form/definition.js';
@@ -551,6 +552,66 @@ describe('refusals', () => {
     expect((await post({ ...browser, csrf: 'faux' }, first, { categorie: 'autre' })).statusCode).toBe(403);
     const citizenSide = await citizenBrowser(citizen);
     expect((await post(citizenSide, '/mes-brouillons/abcdefghijklmnopqrstuv/supprimer', {}, { csrf: false })).statusCode).toBe(403);
+  });
+});
+
+describe('a realistic form of the demo commune', () => {
+  let demoDb: Db;
+  let demoApp: App;
+  beforeAll(async () => {
+    demoDb = await freshDb();
+    await seedDemoCommune(demoDb);
+    demoApp = await testApp(demoDb);
+  }, 60_000);
+  afterAll(async () => {
+    await demoApp?.close();
+    await demoDb?.close();
+  });
+
+  it('enrols the household’s only child at school: the child is prefilled, the guardians are a repeatable group', async () => {
+    const organisationId = (await demoDb.kysely.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
+    const now = new Date().toISOString();
+    const household = await demoDb.kysely.insertInto('households').values({ organisation_id: organisationId, name: 'Foyer Roux', created_at: now }).returning('id').executeTakeFirstOrThrow();
+    const parent = await signedInCitizen(demoDb, organisationId, { householdId: household.id, firstNames: 'Inès', lastName: 'Roux' });
+    const child = await demoDb.kysely
+      .insertInto('household_members')
+      .values({ household_id: household.id, citizen_id: null, role: 'child', relationship: 'fils', first_names: 'Hugo', last_name: 'Roux', birth_date: '2020-02-03', created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const inject = (method: 'GET' | 'POST', url: string, fields?: Record<string, string>) =>
+      demoApp.inject({
+        method,
+        url,
+        headers: { cookie: parent.cookie, ...(fields ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        ...(fields ? { payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString() } : {}),
+      });
+    let csrf = '';
+    csrf = csrfOf((await inject('GET', '/demarches/inscription-scolaire')).body);
+    const first = (await inject('POST', '/demarches/inscription-scolaire/commencer', {})).headers.location as string;
+    const base = first.replace(/\/enfant$/, '');
+    expect(first).toMatch(/\/enfant$/);
+    const childPage = await inject('GET', first);
+    expect(childPage.body).toContain('Hugo');
+    // The child was prefilled: continuing as is goes on, without retyping the child's details.
+    expect((await inject('POST', first, { enfant: String(child.id), _nav: 'next' })).headers.location).toBe(`${base}/scolarite`);
+    expect((await inject('POST', `${base}/scolarite`, { niveau: 'ms', ecole: 'secteur', derogation: 'false', fratrie: 'false', _nav: 'next' })).headers.location).toBe(`${base}/responsables`);
+    const guardians = await inject('POST', `${base}/responsables`, {
+      'responsables[0].lien': 'mere',
+      'responsables[0].nom': 'Roux',
+      'responsables[0].prenom': 'Inès',
+      'responsables[0].telephone': '06 11 22 33 44',
+      _nav: 'next',
+    });
+    expect(guardians.headers.location).toBe(`${base}/recapitulatif`);
+    const sent = await inject('POST', `${base}/recapitulatif`, { declaration: 'oui' });
+    expect(sent.statusCode).toBe(303);
+    const draft = await demoDb.kysely.selectFrom('form_drafts').select('case_id').where('id', '=', draftIdOf(first)).executeTakeFirstOrThrow();
+    const row = await demoDb.kysely.selectFrom('cases').select(['data', 'citizen_id', 'channel']).where('id', '=', draft.case_id!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ citizen_id: parent.citizenId, channel: 'web' });
+    const data = fromJson<Record<string, unknown>>(row.data);
+    expect(data).toMatchObject({ enfant: String(child.id), niveau: 'ms', derogation: false, responsables: [{ lien: 'mere', nom: 'Roux', prenom: 'Inès', telephone: '+33611223344' }] });
+    expect(data).not.toHaveProperty('enfantPrenom');
+    expect((await inject('GET', sent.headers.location as string)).body).toContain('Votre demande a bien été envoyée');
   });
 });
 
