@@ -478,6 +478,12 @@ describe('a signed-out visitor', () => {
     expect(confirmation.body).toContain(row.tracking_code);
     expect(confirmation.body).toContain(`href="/suivi/${row.tracking_code}/accuse-reception.pdf"`);
     expect(confirmation.body).not.toContain('Un accusé de réception a été envoyé');
+    // Signing in afterwards with the same browser shows the confirmation, but the anonymous request stays anonymous.
+    const session = (await signInAs(db, citizen.citizenId)).cookie.split('; ')[0]!;
+    const later = await get({ cookie: `${session}; ${browser.cookie}`, csrf: browser.csrf }, sent.headers.location as string);
+    expect(later.statusCode).toBe(200);
+    expect(later.body).toContain(`href="/suivi/${row.tracking_code}/accuse-reception.pdf"`);
+    expect((await db.kysely.selectFrom('form_drafts').select('citizen_id').where('id', '=', draftIdOf(first)).executeTakeFirstOrThrow()).citizen_id).toBeNull();
   });
 
   it('gives contact details for a procedure that needs them, at least one way to be answered', async () => {

@@ -92,7 +92,7 @@ export const draftRepository = {
 
   /** A signed-out draft becomes the citizen's who signed in with the same browser. */
   async adopt(db: Executor, id: string, citizenId: number, now: string): Promise<void> {
-    await db.updateTable('form_drafts').set({ citizen_id: citizenId, updated_at: now }).where('id', '=', id).where('citizen_id', 'is', null).execute();
+    await db.updateTable('form_drafts').set({ citizen_id: citizenId, updated_at: now }).where('id', '=', id).where('citizen_id', 'is', null).where('case_id', 'is', null).execute();
   },
 
   async markSubmitted(db: Executor, id: string, caseId: number, now: string): Promise<void> {

@@ -101,7 +101,8 @@ export async function formRoutes(app: App): Promise<void> {
     const session = await citizenSessionOf(request);
     const access = draftAccess(draft, { citizenId: session?.citizenId ?? null, visitorId: visitorIdOf(request, reply) });
     if (access === 'none') throw notFound();
-    if (access === 'adopt' && session) {
+    // A draft already sent stays as it was sent (its case is not the citizen's): it is only shown.
+    if (access === 'adopt' && session && draft.caseId === null) {
       await draftRepository.adopt(db(), draft.id, session.citizenId, new Date().toISOString());
       draft.citizenId = session.citizenId;
     }
@@ -392,7 +393,7 @@ export async function formRoutes(app: App): Promise<void> {
     return sendPortalPage(request, reply, {
       title: `Demande envoyée — ${scope.procedure.title}`,
       cacheControl: 'no-store',
-      body: <ConfirmationPage receipt={receipt} timezone={config.TIMEZONE} signedIn={scope.session !== null} />,
+      body: <ConfirmationPage receipt={receipt} timezone={config.TIMEZONE} signedIn={scope.session !== null && receipt.citizen?.id === scope.session.citizenId} />,
     });
   });
 
