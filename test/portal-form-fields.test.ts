@@ -616,7 +616,8 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
 
   /** Opens the static page on the app's origin (so /assets and /api/v1/adresses are the real ones). */
   async function open(ctx: FieldRenderContext, javaScriptEnabled = true, title = 'Essai des champs', withScript = true, options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ javaScriptEnabled, locale: 'fr-FR', ...options });
+    // The portal's service worker would answer later navigations itself, out of reach of page.route.
+    const context = await browser.newContext({ javaScriptEnabled, locale: 'fr-FR', serviceWorkers: 'block', ...options });
     const page = await context.newPage();
     // The page as a browser without JavaScript shows it, with axe-core still able to run.
     if (!withScript) await page.route(`${base}/assets/portal.js`, (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' }));
@@ -703,6 +704,51 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     expect(await page.evaluate(() => 'L' in window)).toBe(false);
     await page.context().close();
   }, 30_000);
+
+  it('decides like the server which conditional fields show, for every operator (client port of conditions.ts)', async () => {
+    const drivers: Field[] = [
+      { type: 'number', name: 'n', label: 'Nombre' },
+      { type: 'date', name: 'd', label: 'Date' },
+      { type: 'checkboxes', name: 'c', label: 'Cases', options: OPTIONS },
+      { type: 'yesno', name: 'y', label: 'Oui ou non' },
+      { type: 'text', name: 't', label: 'Texte' },
+      { type: 'select', name: 's', label: 'Liste', options: OPTIONS },
+    ];
+    const conditions: Field['visibleWhen'][] = [
+      { field: 'n', op: 'gt', value: 3 }, { field: 'n', op: 'lte', value: 3 }, { field: 'n', op: 'gte', value: 2.5 }, { field: 'n', op: 'lt', value: 0 },
+      { field: 'd', op: 'gte', value: '2026-01-01' }, { field: 'd', op: 'lt', value: '2026-01-01' },
+      { field: 'c', op: 'contains', value: 'b' }, { field: 'c', op: 'eq', value: ['c', 'a'] }, { field: 'c', op: 'in', value: ['c'] }, { field: 'c', op: 'empty' },
+      { field: 'y', op: 'eq', value: false }, { field: 'y', op: 'neq', value: true }, { field: 'y', op: 'filled' },
+      { field: 't', op: 'contains', value: 'chat' }, { field: 't', op: 'notIn', value: ['chien'] },
+      { field: 's', op: 'in', value: ['a', 'b'] },
+      { all: [{ field: 'n', op: 'filled' }, { not: { field: 's', op: 'eq', value: 'c' } }] },
+      { any: [{ field: 'y', op: 'eq', value: true }, { field: 'autrePage', op: 'eq', value: true }] },
+      { field: 'n', op: 'bogus' } as never,
+    ];
+    const fields: Field[] = [...drivers, ...conditions.map((visibleWhen, i): Field => ({ type: 'text', name: `cible${i}`, label: `Cible ${i}`, visibleWhen }))];
+    const scenarios: Record<string, unknown>[] = [
+      {},
+      { n: '4', d: '2026-03-01', c: ['a', 'c'], y: 'false', t: 'un chat', s: 'b' },
+      { n: '2,5', d: '2025-12-31', c: ['b'], y: 'true', t: 'chien', s: 'c', autrePage: 'true' },
+      { n: '-1', c: ['c'], y: 'false', t: 'x', autrePage: 'false' },
+      { n: 'pas un nombre', d: '12/02/2026', s: 'a' },
+    ];
+    const page = await open(context({}));
+    let current = '';
+    await page.route(`${base}/essai-conditions/*`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: `<!doctype html><html lang="fr"><head><title>Conditions</title><script src="/assets/portal.js" defer></script></head><body><main><h1>Conditions</h1><form method="post">${current}</form></main></body></html>` }));
+    for (const [index, values] of scenarios.entries()) {
+      const html = renderFields(fields, context(values));
+      const serverHidden = [...html.matchAll(/data-field="(cible\d+)"[^>]*hidden>/g)].map((m) => m[1]);
+      // Every target shown at first: the client alone must hide the right ones.
+      current = html.replace(/(data-field="cible\d+"[^>]*) hidden>/g, '$1>');
+      await page.goto(`${base}/essai-conditions/${index}`);
+      // The client re-decides on load from the inputs, without the server's help.
+      const clientHidden = await page.evaluate(() => Array.from(document.querySelectorAll('[data-field^="cible"]')).filter((el) => (el as HTMLElement).hidden).map((el) => el.getAttribute('data-field')));
+      expect(clientHidden, JSON.stringify(values)).toEqual(serverHidden);
+    }
+    expect(renderFields(fields, context(scenarios[1]!))).not.toMatch(/data-field="cible0"[^>]*hidden>/);
+    await page.context().close();
+  }, 60_000);
 
   it('reveals a conditional field as soon as its condition holds, and hides it again', async () => {
     const page = await open(context({}));
