@@ -539,6 +539,21 @@ describe('refusals', () => {
     expect((await get(owner, `${base}/page-inconnue`)).statusCode).toBe(404);
   });
 
+  it('brings an error found by the intake back to the page where it can be corrected', async () => {
+    const browser = await citizenBrowser(citizen);
+    const base = await fillChildRequest(browser);
+    // The stored file no longer matches what the field accepts (say, a type list tightened meanwhile).
+    await db.kysely.updateTable('attachments').set({ mime_type: 'image/png' }).where('draft_id', '=', draftIdOf(`${base}/`)).execute();
+    const before = await caseCount();
+    const res = await post(browser, `${base}/recapitulatif`, { declaration: 'oui' });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('<title>Erreur — Justificatif');
+    expect(res.body).toContain(`action="${base}/justificatif"`);
+    expect(res.body).toContain(`href="#${inputIdOf('piece')}"`);
+    expect(res.body).toContain('Ce type de fichier n’est pas accepté ici');
+    expect(await caseCount()).toBe(before);
+  });
+
   it('drops a posted file id that is not one of the draft’s', async () => {
     const owner = await citizenBrowser(citizen);
     const foreign = { id: randomBytes(16).toString('base64url') };
