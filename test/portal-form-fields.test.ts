@@ -583,15 +583,19 @@ function staticPage(ctx: FieldRenderContext, title: string, enctype = 'multipart
 }
 
 describe('the HTML of every field type', () => {
-  it('is valid for the Nu Html Checker, in the normal and error states', async () => {
+  it('is valid for the Nu Html Checker, in the normal and error states, and so is the answer list', async () => {
     const pages = [
       { name: 'normal', html: staticPage(context(ANSWERS), 'Essai des champs') },
       { name: 'vide', html: staticPage(context({}, {}, { vault: [], householdMembers: [] }), 'Essai des champs') },
       { name: 'erreurs', html: staticPage(context({}, ERRORS), 'Erreur — Essai des champs') },
+      {
+        name: 'réponses',
+        html: `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Vos réponses</title></head><body><main><h1>Vos réponses</h1>${render(h(AnswerList, { fields: FIELDS, values: NORMALISED, context: context() }))}</main></body></html>`,
+      },
     ];
     const errors = await validateHtml(pages);
     if (!validatorAvailable) expect(errors).toBeNull();
-    else expect(Object.fromEntries(errors!)).toEqual({ normal: [], vide: [], erreurs: [] });
+    else expect(Object.fromEntries(errors!)).toEqual({ normal: [], vide: [], erreurs: [], réponses: [] });
   }, 60_000);
 });
 
