@@ -754,6 +754,15 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     await page.context().close();
   }, 60_000);
 
+  it('counts the characters left in a long text', async () => {
+    const page = await open(context({}));
+    expect(await page.textContent('.form-count')).toMatch(/^Il vous reste 2\s000 caractères\.$/);
+    await page.fill('#champ-description', 'Bonjour');
+    expect(await page.textContent('.form-count')).toMatch(/^Il vous reste 1\s993 caractères\.$/);
+    await expect.poll(() => page.textContent('.form-count + [aria-live="polite"]'), { timeout: 3000 }).toMatch(/1\s993/);
+    await page.context().close();
+  }, 30_000);
+
   it('reveals a conditional field as soon as its condition holds, and hides it again', async () => {
     const page = await open(context({}));
     const detail = page.locator('[data-field="animauxDetail"]');

@@ -395,6 +395,33 @@
     });
   }
 
+  // ---- Long texts: how many characters are left, said politely once the citizen pauses. ----
+  function enhanceCount(textarea) {
+    var max = Number(textarea.getAttribute('maxlength'));
+    if (!max) return;
+    var visible = document.createElement('p');
+    visible.className = 'hint form-count';
+    visible.setAttribute('aria-hidden', 'true');
+    var spoken = document.createElement('p');
+    spoken.className = 'sr-only';
+    spoken.setAttribute('aria-live', 'polite');
+    textarea.parentNode.insertBefore(visible, textarea.nextSibling);
+    textarea.parentNode.insertBefore(spoken, visible.nextSibling);
+    var timer = null;
+    function text() {
+      var left = max - textarea.value.length;
+      return left > 1 ? 'Il vous reste ' + left.toLocaleString('fr-FR') + ' caractères.' : left === 1 ? 'Il vous reste 1 caractère.' : 'Vous avez atteint le nombre maximal de caractères.';
+    }
+    function update() {
+      visible.textContent = text();
+      clearTimeout(timer);
+      timer = setTimeout(function () { spoken.textContent = text(); }, 1000);
+    }
+    visible.textContent = text();
+    textarea.addEventListener('input', update);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('textarea.form-textarea[maxlength]'), enhanceCount);
   Array.prototype.forEach.call(document.querySelectorAll('form'), enhanceConditions);
   Array.prototype.forEach.call(document.querySelectorAll('fieldset[data-address-complete]'), enhanceAddress);
   Array.prototype.forEach.call(document.querySelectorAll('fieldset.form-geolocation'), enhanceMap);
