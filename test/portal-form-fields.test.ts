@@ -647,6 +647,8 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     await noJs.context().close();
 
     const page = await open(context({}));
+    const missing: string[] = [];
+    page.on('response', (response) => { if (response.url().startsWith(base) && response.status() >= 400) missing.push(response.url()); });
     const scripts = () => page.evaluate(() => Array.from(document.scripts).map((s) => s.src).concat(Array.from(document.querySelectorAll('link[rel=stylesheet]')).map((l) => (l as HTMLLinkElement).href)));
     expect((await scripts()).some((src) => src.includes('leaflet'))).toBe(false);
     expect(await page.evaluate(() => 'L' in window)).toBe(false);
@@ -672,6 +674,7 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     await expect.poll(() => page.inputValue('input[name="lieu.lat"]')).not.toBe('');
     await expect.poll(() => page.textContent('[data-map-status]')).toContain('Point placé au centre de la carte');
     expect(await axeViolations(page)).toEqual([]);
+    expect(missing).toEqual([]);
     await page.context().close();
   }, 60_000);
 

@@ -335,7 +335,9 @@
       if (map) {
         if (marker) marker.setLatLng([latitude, longitude]);
         else {
-          marker = window.L.marker([latitude, longitude], { draggable: true, keyboard: true, title: 'Point choisi', alt: 'Point choisi' }).addTo(map);
+          // A CSS marker: Leaflet's default icon would fetch images the portal does not serve.
+          var icon = window.L.divIcon({ className: 'form-map-marker', iconSize: [24, 24], iconAnchor: [12, 24] });
+          marker = window.L.marker([latitude, longitude], { icon: icon, draggable: true, keyboard: false, title: 'Point choisi' }).addTo(map);
           marker.on('dragend', function () { var p = marker.getLatLng(); place(p.lat, p.lng, 'déplacé'); });
         }
       }
