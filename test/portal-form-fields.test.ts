@@ -575,7 +575,7 @@ const ERRORS: Record<string, string> = {
 function staticPage(ctx: FieldRenderContext, title: string, enctype = 'multipart/form-data'): string {
   const errors = [...ctx.errors].map(([path, message]) => `<li><a href="#${inputIdOf(path)}">${message}</a></li>`).join('');
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><link rel="stylesheet" href="/assets/portal.css"><script src="/assets/portal.js" defer></script></head>
+<title>${title}</title><link rel="stylesheet" href="/assets/guichet.css"><link rel="stylesheet" href="/assets/portal.css"><script src="/assets/portal.js" defer></script></head>
 <body><main id="contenu"><h1>${title}</h1>${errors ? `<div class="error-summary" role="alert"><h2>Le formulaire contient des erreurs</h2><ul>${errors}</ul></div>` : ''}
 <p class="hint">Les champs sont obligatoires sauf mention contraire.</p>
 <form method="post" action="/essai-envoi" enctype="${enctype}" novalidate>${renderFields(FIELDS, ctx)}
@@ -756,6 +756,14 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     expect(renderFields(fields, context(scenarios[1]!))).not.toMatch(/data-field="cible0"[^>]*hidden>/);
     await page.context().close();
   }, 60_000);
+
+  it('fits a 320 px wide screen without horizontal scrolling, in the error state too', async () => {
+    for (const ctx of [context(ANSWERS), context({}, ERRORS)]) {
+      const page = await open(ctx, true, 'Essai des champs', true, { viewport: { width: 320, height: 640 } });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+      await page.context().close();
+    }
+  }, 30_000);
 
   it('counts the characters left in a long text', async () => {
     const page = await open(context({}));
