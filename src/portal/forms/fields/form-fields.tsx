@@ -112,7 +112,7 @@ function Group({ field, path, value, context, outer, otherPages }: { field: Grou
     <section class={`form-group${error ? ' form-field--error' : ''}`} aria-labelledby={headingId}>
       <h2 class="form-group-title" id={headingId} {...(canAdd ? {} : { tabIndex: -1 })}>
         {field.label}
-        <Optional field={field} />
+        <Optional field={{ label: field.label, required: field.required === true || (field.minItems ?? 0) > 0 }} />
       </h2>
       {field.hint ? <p class="hint" id={`${id}-hint`}>{field.hint}</p> : null}
       <ErrorMessage id={`${id}-error`} message={error} />
