@@ -243,6 +243,9 @@ describe('rendering every field type', () => {
     expect(single).not.toContain('multiple');
     expect(single).not.toContain('porte-documents');
     expect(single).toContain('Formats acceptés : PDF, JPEG, PNG, WebP, HEIC. Taille maximale : 20 Mo.');
+    // The installation's limit, when the page passes it, caps the field's own.
+    expect(renderFields([FIELDS[13]!], context({}, {}, { maxUploadBytes: 1_048_576 }))).toContain('Taille maximale : 1 Mo par fichier.');
+    expect(renderFields([{ type: 'file', name: 'piece', label: 'Pièce' }], context({}, {}, { maxUploadBytes: 10_485_760 }))).toContain('Taille maximale : 10 Mo.');
   });
 
   it('offers the household members of the right role, or the way to declare them', () => {

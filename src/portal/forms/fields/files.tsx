@@ -10,7 +10,7 @@ import { describedBy, ErrorMessage, Hint, listOf, Optional } from './parts.js';
 import type { ControlProps } from './controls.js';
 import { fileInputName, inputIdOf, partIdOf, removeInputName, vaultInputName } from './paths.js';
 
-/** The installation's default limit (config ATTACHMENT_MAX_BYTES), said when the field sets none. */
+/** The default of config ATTACHMENT_MAX_BYTES, said when the page does not pass the installation's limit. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 
 /** Documents of the safe a file field accepts, not expired. */
@@ -19,12 +19,12 @@ export function vaultChoices(field: FileField, vault: VaultDocument[], today = n
 }
 
 /** "Formats acceptés : PDF, JPEG. Taille maximale : 5 Mo par fichier. 3 fichiers au plus." */
-export function fileLimits(field: FileField): string {
+export function fileLimits(field: FileField, installationMax = DEFAULT_MAX_BYTES): string {
   const maxFiles = field.maxFiles ?? DEFAULTS.maxFiles;
   const many = maxFiles > 1;
   return [
     `Formats acceptés : ${describeTypes(field.accept)}.`,
-    `Taille maximale : ${formatSize(field.maxSizeBytes ?? DEFAULT_MAX_BYTES)}${many ? ' par fichier' : ''}.`,
+    `Taille maximale : ${formatSize(Math.min(field.maxSizeBytes ?? Infinity, installationMax))}${many ? ' par fichier' : ''}.`,
     many ? `${maxFiles} fichiers au plus.` : '',
   ].filter(Boolean).join(' ');
 }
@@ -45,7 +45,7 @@ export function FileInput({ field, path, value, context }: ControlProps<FileFiel
       </label>
       <Hint id={hintId}>
         {field.hint ? `${field.hint} ` : ''}
-        {fileLimits(field)}
+        {fileLimits(field, context.maxUploadBytes)}
       </Hint>
       <ErrorMessage id={`${id}-error`} message={error} />
       {kept.length > 0 ? (

@@ -20,6 +20,11 @@ export interface FieldRenderContext {
   addressApi: boolean;
   /** Map tiles, or null: then geolocation fields show the address input only. */
   map: { tileUrl: string; attribution: string } | null;
+  /**
+   * The installation's upload limit (config ATTACHMENT_MAX_BYTES), announced under file fields
+   * with the field's own lower limit; optional addition to the contract, 20 Mo (the default) when absent.
+   */
+  maxUploadBytes?: number;
 }
 
 /** The page's legend says every field is required unless marked: optional ones say so. */
