@@ -647,6 +647,9 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
   it('shows the map controls only with JavaScript, and loads Leaflet only when the map is asked for', async () => {
     const noJs = await open(context({}), false);
     expect(await noJs.isVisible('text=Situer sur une carte')).toBe(false);
+    // No promise the page cannot keep without JavaScript.
+    expect(await noJs.textContent('#champ-lieu-hint')).not.toContain('carte');
+    expect(await noJs.textContent('#champ-adresse-hint')).not.toContain('suggestions');
     await noJs.context().close();
 
     const page = await open(context({}));
@@ -795,6 +798,8 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
     const page = await open(context({}));
     const line1 = page.locator('#champ-adresse');
     expect(await line1.getAttribute('role')).toBe('combobox');
+    expect(await page.textContent('#champ-adresse-hint')).toBe('Par exemple : 12 rue de la Paix. Des suggestions s’affichent pendant la saisie.');
+    expect(await page.textContent('#champ-lieu-hint')).toContain('Vous pouvez aussi situer le lieu sur une carte.');
     expect(await line1.getAttribute('aria-expanded')).toBe('false');
     await line1.focus();
     await page.keyboard.type('8 bd du port', { delay: 20 });

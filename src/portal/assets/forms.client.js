@@ -193,6 +193,8 @@
     live.className = 'sr-only';
     live.setAttribute('aria-live', 'polite');
     wrapper.appendChild(live);
+    var hint = document.getElementById(line1.id + '-hint');
+    if (hint) hint.textContent += ' Des suggestions s’affichent pendant la saisie.';
     line1.setAttribute('role', 'combobox');
     line1.setAttribute('aria-autocomplete', 'list');
     line1.setAttribute('aria-expanded', 'false');
@@ -324,6 +326,9 @@
     var map = null;
     var marker = null;
     box.hidden = false;
+    var placeInput = fieldset.querySelector('input[name$=".address"]');
+    var placeHint = placeInput && document.getElementById(placeInput.id + '-hint');
+    if (placeHint) placeHint.textContent += ' Vous pouvez aussi situer le lieu sur une carte.';
     // The device's position needs no map: it fills the hidden coordinates directly.
     if (navigator.geolocation) locate.hidden = false;
 

@@ -42,7 +42,8 @@ export function AddressInput({ field, path, value, context, inGroup }: ControlPr
         const partPath = `${path}.${part.key}`;
         const inputId = partId(path, part.key);
         const partError = context.errors.get(partPath);
-        const partHint = part.key === 'line1' && context.addressApi ? `${part.hint ?? ''} Des suggestions s’affichent pendant la saisie.`.trim() : part.hint;
+        // forms.client.js adds « Des suggestions s’affichent pendant la saisie » when it offers them.
+        const partHint = part.hint;
         const partHintId = partHint ? `${inputId}-hint` : null;
         const partErrorId = partError ? `${inputId}-error` : null;
         return (
@@ -82,9 +83,8 @@ export function GeolocationInput({ field, path, value, context }: ControlProps<G
   const addressError = context.errors.get(`${path}.address`) ?? context.errors.get(`${path}.lat`) ?? context.errors.get(`${path}.lon`);
   const lat = textOf(own(value, 'lat'));
   const lon = textOf(own(value, 'lon'));
-  const inputHint = context.map
-    ? 'Par exemple : 12 rue de la Paix, ou « devant l’école Jules-Ferry ». Vous pouvez aussi situer le lieu sur une carte.'
-    : 'Par exemple : 12 rue de la Paix, ou « devant l’école Jules-Ferry ».';
+  // forms.client.js adds that the place can also be shown on the map, when it shows the map.
+  const inputHint = 'Par exemple : 12 rue de la Paix, ou « devant l’école Jules-Ferry ».';
   const placed = lat !== '' && lon !== '';
   return (
     <fieldset class={`form-field form-fieldset form-geolocation${error ? ' form-field--error' : ''}`} {...describedBy(hintId, errorId, false)}>
