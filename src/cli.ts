@@ -9,6 +9,7 @@ import { organisationRepository } from './organisations/repository.js';
 import { jobsCommand } from './jobs/cli.js';
 import { createLogger, openConfiguredDatabase, ROLES, startServer, type Role } from './server.js';
 import { createToken, SCOPES } from './tokens/service.js';
+import { DEMO_CITIZEN } from './demo/citizen-account.js';
 
 const USAGE = `Guichet — plateforme de relation usager
 
@@ -186,6 +187,7 @@ function printWelcome(config: Config) {
   console.log(`
 Guichet est prêt.
   Portail (démarches)    : ${url}/
+  Compte usager de démo  : ${DEMO_CITIZEN.email} / ${DEMO_CITIZEN.password}
   Documentation de l’API : ${url}/api/docs
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures

@@ -19,6 +19,7 @@ import { DEMO_PROCEDURES } from './procedures/index.js';
 import { demoRepository } from './repository.js';
 import { DEMO_ROUTING_RULES } from './routing.js';
 import { DEMO_WORKFLOWS } from './workflows/index.js';
+import { seedDemoCitizenAccount } from './citizen-account.js';
 
 export interface DemoSummary {
   organisationId: number;
@@ -49,6 +50,7 @@ export async function seedDemoCommune(db: Db): Promise<DemoSummary> {
     await seedWorkflows(trx, procedures, now);
     await seedRoutingRules(trx, organisationId, departments, procedures);
     await seedInhabitants(trx, organisationId, new Date(Date.parse(now) - CITIZEN_AGE_MS).toISOString());
+    await seedDemoCitizenAccount(trx, organisationId, now);
     return {
       organisationId,
       departments,

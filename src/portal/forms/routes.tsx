@@ -129,6 +129,7 @@ export async function formRoutes(app: App): Promise<void> {
       uploads,
       vault: scope.vault,
       addressApi: config.ADDRESS_API_URL !== '',
+      maxUploadBytes: config.ATTACHMENT_MAX_BYTES,
       map: config.MAP_TILE_URL ? { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_ATTRIBUTION } : null,
     };
   }
