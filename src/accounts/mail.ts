@@ -6,7 +6,7 @@ import { accountRepository } from './repository.js';
 /** The job that sends account mails (shared with « Mon espace », which queues its own). */
 export const ACCOUNT_MAIL_JOB = 'account_mail.send';
 
-export type AccountMailKind = 'verify_email' | 'account_exists' | 'reset_password' | 'password_changed';
+export type AccountMailKind = 'verify_email' | 'account_exists' | 'reset_password' | 'password_changed' | 'deletion_request';
 
 export interface AccountMail {
   kind: AccountMailKind;

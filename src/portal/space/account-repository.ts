@@ -43,31 +43,6 @@ export const spaceAccountRepository = {
     return Number(result.numUpdatedRows) > 0;
   },
 
-  /** Queues a mail that belongs to no case (sent by the `account_mail.send` job). */
-  async insertOutgoingMail(
-    db: Executor,
-    mail: { organisationId: number; kind: string; recipient: string; subject: string; bodyText: string },
-    now: string,
-  ): Promise<number> {
-    const row = await db
-      .insertInto('outgoing_mails')
-      .values({
-        organisation_id: mail.organisationId,
-        kind: mail.kind,
-        recipient: mail.recipient,
-        subject: mail.subject,
-        body_text: mail.bodyText,
-        body_html: null,
-        status: 'queued',
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  },
-
   /** Every contact row of the citizen, primary first. */
   async contacts(db: Executor, citizenId: number) {
     const [emails, phones, addresses, identities] = await Promise.all([

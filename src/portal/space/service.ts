@@ -7,7 +7,7 @@ import { profileRepository, type MemberInput } from '../../citizens/profile-repo
 import type { CitizenProfile } from '../../citizens/profile.js';
 import type { Db } from '../../db/database.js';
 import { transaction } from '../../db/transaction.js';
-import { jobRepository } from '../../jobs/repository.js';
+import { queueAccountMail } from '../../accounts/mail.js';
 import type { AddressValue, FormDefinition } from '../../procedures/form/definition.js';
 import { validateSubmission, type FieldError } from '../../procedures/form/validate.js';
 import { spaceAccountRepository } from './account-repository.js';
@@ -23,8 +23,6 @@ export interface FormState {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
-/** The job another module defines to send `outgoing_mails` rows. */
-export const ACCOUNT_MAIL_JOB = 'account_mail.send';
 
 const IDENTITY_FIELDS = ['civility', 'firstNames', 'birthName', 'usageName', 'birthDate'] as const;
 type IdentityField = (typeof IDENTITY_FIELDS)[number];
@@ -249,12 +247,8 @@ export async function requestAccountDeletion(
       'À faire : supprimer le compte, le porte-documents et le foyer déclaré ; conserver les dossiers pendant leur durée légale de conservation.',
       'Le RGPD (article 12) impose de répondre dans un délai d’un mois.',
     ].join('\n');
-    const mailId = await spaceAccountRepository.insertOutgoingMail(
-      trx,
-      { organisationId: request.organisationId, kind: 'deletion_request', recipient: request.recipient, subject: `Demande de suppression de compte — usager n° ${request.citizenId}`, bodyText },
-      now,
-    );
-    await jobRepository.enqueue(trx, { type: ACCOUNT_MAIL_JOB, payload: { mailId }, runAt: now, dedupeKey: `account_mail:${mailId}` }, now);
+    const subject = `Demande de suppression de compte — usager n° ${request.citizenId}`;
+    const mailId = await queueAccountMail(trx, request.organisationId, request.recipient, { kind: 'deletion_request', subject, text: bodyText }, now);
     return { mailId };
   });
 }
