@@ -23,6 +23,9 @@ import { portalPlugin } from './portal/plugin.js';
 export async function buildApp(ctx: AppContext, options: FastifyServerOptions = {}): Promise<App> {
   const app = Fastify({
     bodyLimit: ctx.config.BODY_LIMIT,
+    // Behind a reverse proxy the visitor's address is in X-Forwarded-For: rate limits need the real one.
+    // (Fastify accepts a hop count too, which its types leave out.)
+    trustProxy: ctx.config.TRUST_PROXY as boolean | string,
     // Reject what we do not expect instead of silently dropping it, and report every bad field at once.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
     ...options,

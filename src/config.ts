@@ -93,6 +93,16 @@ const variables = {
     default: 'false',
     parse: oneOf('true', 'false'),
   },
+  TRUST_PROXY: {
+    doc: 'Derrière un proxy inverse : true, le nombre de proxies, ou leurs adresses (virgules, CIDR admis), pour lire l’adresse IP réelle des visiteurs (limites de tentatives, journal des connexions). Vide : aucun proxy.',
+    default: '',
+    parse: (raw: string): boolean | number | string => {
+      if (raw === '' || raw === 'false') return false;
+      if (raw === 'true') return true;
+      if (/^\d+$/.test(raw)) return Number(raw);
+      return raw;
+    },
+  },
   FRANCECONNECT_ISSUER: {
     doc: 'Émetteur OpenID Connect de FranceConnect v2 (ex. https://fcp-low.sbx.dev-franceconnect.fr/api/v2). Vide : le bouton FranceConnect n’est pas proposé.',
     default: '',

@@ -691,7 +691,7 @@ describe('account mail job', () => {
 
 describe('FranceConnect and valid HTML', () => {
   it('offers FranceConnect above the form, with a separator, when it is configured', async () => {
-    const withFc = await testApp(db, { FRANCECONNECT_ISSUER: 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2' });
+    const withFc = await testApp(db, { FRANCECONNECT_ISSUER: 'https://fcp-low.sbx.dev-franceconnect.fr/api/v2', FRANCECONNECT_CLIENT_ID: 'client', FRANCECONNECT_CLIENT_SECRET: 'secret' });
     try {
       const res = await withFc.inject({ method: 'GET', url: '/connexion?retour=%2Fmes-demandes' });
       expect(res.statusCode).toBe(200);

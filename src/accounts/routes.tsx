@@ -25,6 +25,7 @@ import { ChangePasswordPage, ForgotPasswordPage, NewPasswordPage, NoPasswordPage
 import { SessionsPage } from './views/sessions.js';
 import { SignInPage } from './views/sign-in.js';
 import { SignUpPage, type SignUpValues } from './views/sign-up.js';
+import { franceConnectConfigured } from '../franceconnect/client.js';
 
 const hidden = { hide: true };
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -143,7 +144,7 @@ export async function accountRoutes(app: App): Promise<void> {
     return sendPortalPage(request, reply, {
       status: problems.length > 0 ? 422 : 200,
       title: errorTitle(problems, 'Se connecter'),
-      body: <SignInPage csrf={csrf} email={email} returnTo={returnTo} problems={problems} franceConnect={Boolean(app.ctx.config.FRANCECONNECT_ISSUER)} refused={refused} />,
+      body: <SignInPage csrf={csrf} email={email} returnTo={returnTo} problems={problems} franceConnect={franceConnectConfigured(app.ctx.config)} refused={refused} />,
     });
   };
 

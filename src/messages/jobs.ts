@@ -39,6 +39,7 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
         to: message.recipient,
         subject: message.subject,
         text: message.body_text,
+        html: message.body_html,
         messageId: id,
         references: await messageRepository.sentMessageIds(db, message.case_id, message.id),
       });

@@ -5,6 +5,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The message's own HTML when it has one (an acknowledgment); else simple HTML made from the text. */
+  html?: string | null;
   messageId: string;
   references: string[];
 }
@@ -30,7 +32,7 @@ export async function sendMail(smtpUrl: string, mail: OutgoingMail): Promise<voi
     to: mail.to,
     subject: mail.subject,
     text: mail.text,
-    html: accessibleHtml(mail.subject, mail.text),
+    html: mail.html ?? accessibleHtml(mail.subject, mail.text),
     messageId: mail.messageId,
     ...(lastReference ? { inReplyTo: lastReference, references: mail.references } : {}),
     headers: { 'Auto-Submitted': 'auto-generated' },

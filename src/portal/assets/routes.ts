@@ -23,7 +23,8 @@ const VENDOR: Record<string, string> = {
 /**
  * The portal's static files, read once at start: `/assets/portal.css` and `/assets/portal.js`
  * bundle every `*.css` and every `*.client.js` of this folder (one file per feature, one request
- * per page), other files are served by name (images, the service worker), and vendored libraries
+ * per page), other files are served by name (images; the service worker is served at /sw.js by the
+ * legal routes, for its scope), and vendored libraries
  * live under `/assets/vendor/`.
  */
 export async function portalAssetRoutes(app: App): Promise<void> {
@@ -34,7 +35,7 @@ export async function portalAssetRoutes(app: App): Promise<void> {
   files.set('/assets/portal.js', { type: TYPES['.js']!, body: bundle('.client.js') });
   for (const name of names) {
     const type = TYPES[path.extname(name)];
-    if (type && !name.endsWith('.css') && !name.endsWith('.client.js') && name !== 'routes.ts') files.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(here, name)) });
+    if (type && !name.endsWith('.css') && !name.endsWith('.client.js') && name !== 'routes.ts' && name !== 'sw.js') files.set(`/assets/${name}`, { type, body: fs.readFileSync(path.join(here, name)) });
   }
   for (const [name, file] of Object.entries(VENDOR)) {
     files.set(`/assets/vendor/${name}`, { type: TYPES[path.extname(name)]!, body: fs.readFileSync(file) });
