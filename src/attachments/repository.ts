@@ -65,6 +65,26 @@ export const attachmentRepository = {
     return rows.map((r) => ({ id: r.id, sha256: r.sha256, size: r.size, mimeType: r.mime_type, filename: r.filename, caseId: r.case_id }));
   },
 
+  /**
+   * A reply's files join its message and its case. Only free files qualify, and a known citizen's
+   * only their own uploads, so a reply can never take a file of another case, draft or person.
+   * Returns how many were linked (fewer means one was not free or not theirs).
+   */
+  async linkToMessage(db: Executor, organisationId: number, ids: string[], to: { caseId: number; messageId: number; citizenId: number | null }): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await db
+      .updateTable('attachments')
+      .set({ case_id: to.caseId, message_id: to.messageId })
+      .where('organisation_id', '=', organisationId)
+      .where('id', 'in', ids)
+      .where('case_id', 'is', null)
+      .where('message_id', 'is', null)
+      .where('draft_id', 'is', null)
+      .where((eb) => (to.citizenId === null ? eb('citizen_id', 'is', null) : eb('citizen_id', '=', to.citizenId)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  },
+
   /** Links unlinked attachments to a case; returns how many were linked (fewer means one was taken). */
   async linkToCase(db: Executor, ids: string[], caseId: number): Promise<number> {
     if (ids.length === 0) return 0;

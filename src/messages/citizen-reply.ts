@@ -3,6 +3,7 @@
  * « Mes demandes » now, e-mail and SMS later): the message, its attachments, the journal, the end
  * of the wait for the citizen and the workflow's move commit together or not at all.
  */
+import { attachmentRepository } from '../attachments/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { caseRepository } from '../cases/repository.js';
 import { transaction, type Executor } from '../db/transaction.js';
@@ -93,7 +94,7 @@ async function record(trx: Executor, deps: WorkflowDeps, reply: CitizenReply, at
     { caseId: view.id, direction: 'in', channel: reply.channel, recipient: null, subject, bodyText: reply.body, bodyHtml: null, status: 'received' },
     reply.receivedAt,
   );
-  const linked = await replyQueries.linkAttachments(trx, reply.organisationId, attachmentIds, { caseId: view.id, messageId, citizenId: reply.citizenId });
+  const linked = await attachmentRepository.linkToMessage(trx, reply.organisationId, attachmentIds, { caseId: view.id, messageId, citizenId: reply.citizenId });
   if (linked !== attachmentIds.length) throw new AppError('unknown_attachment', 'Un fichier joint est introuvable ou déjà utilisé : déposez-le de nouveau.');
   const open = openInformationRequest(await caseRepository.listJournal(trx, view.id));
   const actor: Actor = { type: 'citizen', id: reply.citizenId === null ? null : String(reply.citizenId) };
@@ -109,25 +110,3 @@ async function record(trx: Executor, deps: WorkflowDeps, reply: CitizenReply, at
   const effect = await applyCitizenReply(trx, deps, view.id);
   return { messageId, transition: effect.transition, answeredRequest: open?.seq ?? null };
 }
-
-/**
- * The one write of this module on attachments: a reply's files join its message and its case.
- * Only free files qualify, and a known citizen's only their own uploads, so a reply can never
- * take a file of another case, draft or person.
- */
-const replyQueries = {
-  async linkAttachments(trx: Executor, organisationId: number, ids: string[], to: { caseId: number; messageId: number; citizenId: number | null }): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await trx
-      .updateTable('attachments')
-      .set({ case_id: to.caseId, message_id: to.messageId })
-      .where('organisation_id', '=', organisationId)
-      .where('id', 'in', ids)
-      .where('case_id', 'is', null)
-      .where('message_id', 'is', null)
-      .where('draft_id', 'is', null)
-      .where((eb) => (to.citizenId === null ? eb('citizen_id', 'is', null) : eb('citizen_id', '=', to.citizenId)))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  },
-};
