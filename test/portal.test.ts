@@ -123,6 +123,22 @@ describe('following a request with its tracking code', () => {
     expect(res.body).not.toContain('Alerte interne');
   });
 
+  it('gives native apps the same view as JSON, without a token, and nothing for a wrong code', async () => {
+    const res = await get(`/api/v1/tracking/${code.toLowerCase()}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = res.json();
+    expect(body.reference).toBe(reference);
+    expect(body.steps[0].label).toBe('Demande reçue');
+    expect(body.messages.map((m: { body: string }) => m.body).join('\n')).toContain('Le repas coûte 3,20 €.');
+    expect(JSON.stringify(body)).not.toContain('Note interne');
+    for (const wrong of ['ZZZZ-ZZZZ-ZZZZ', 'abc']) {
+      const refused = await get(`/api/v1/tracking/${wrong}`);
+      expect(refused.statusCode, wrong).toBe(404);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
   it('accepts the code as people type it, and explains an unknown one', async () => {
     const typed = await get(`/suivi?code=${encodeURIComponent(code.toLowerCase().replace(/-/g, ' '))}`);
     expect(typed.statusCode).toBe(303);

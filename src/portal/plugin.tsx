@@ -9,6 +9,7 @@ import { addressRoutes } from './forms/fields/address-routes.js';
 import { formRoutes } from './forms/routes.js';
 import { legalRoutes } from './legal/routes.js';
 import { portalRoutes } from './routes.js';
+import { trackingApiRoutes } from './tracking-api.js';
 import { spaceRoutes } from './space/routes.js';
 import { sendPortalPage } from './page.js';
 import { ErrorPage } from './views/error.js';
@@ -28,6 +29,7 @@ export async function portalPlugin(app: App): Promise<void> {
   await app.register(compress, { encodings: ['br', 'gzip'] });
   await app.register(portalAssetRoutes);
   await app.register(portalRoutes);
+  await app.register(trackingApiRoutes);
   await app.register(accountRoutes);
   await app.register(franceConnectRoutes);
   await app.register(formRoutes);
