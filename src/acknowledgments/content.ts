@@ -6,6 +6,7 @@
  */
 import type { AddressValue } from '../procedures/form/definition.js';
 import type { Procedure } from '../procedures/repository.js';
+import { durationInWords } from '../deadlines/duration-words.js';
 
 /** Everything the acknowledgment states, gathered by the service from the case and its procedure. */
 export interface AcknowledgmentFacts {
@@ -219,20 +220,6 @@ export function acknowledgmentSms(facts: AcknowledgmentFacts): { subject: string
 
 // --- French wording ---------------------------------------------------------------------------
 
-const UNITS: Record<string, [one: string, many: string]> = {
-  business_days: ['jour ouvré', 'jours ouvrés'],
-  business_hours: ['heure ouvrée', 'heures ouvrées'],
-  calendar_days: ['jour', 'jours'],
-  days: ['jour', 'jours'],
-  weeks: ['semaine', 'semaines'],
-  months: ['mois', 'mois'],
-};
-
-/** « 10 jours ouvrés », « 2 mois », « 1 semaine ». */
-export function durationInWords(value: number, unit: string): string {
-  const [one, many] = UNITS[unit] ?? [unit, unit];
-  return `${String(value).replace('.', ',')} ${value >= 2 ? many : one}`;
-}
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 

@@ -25,17 +25,7 @@ export const vaultRepository = {
       .where('d.deleted_at', 'is', null)
       .orderBy('d.created_at', 'desc')
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      attachmentId: r.attachment_id,
-      kind: r.kind,
-      label: r.label,
-      expiresOn: r.expires_on,
-      filename: r.filename,
-      mimeType: r.mime_type,
-      size: r.size,
-      createdAt: r.created_at,
-    }));
+    return rows.map(toVaultDocument);
   },
 
   /** Files a new proof in the safe; the attachment is already stored and owned by the citizen. */
@@ -59,18 +49,7 @@ export const vaultRepository = {
       .where('d.deleted_at', 'is', null)
       .executeTakeFirst();
     if (!r) return undefined;
-    return {
-      id: r.id,
-      attachmentId: r.attachment_id,
-      kind: r.kind,
-      label: r.label,
-      expiresOn: r.expires_on,
-      filename: r.filename,
-      mimeType: r.mime_type,
-      size: r.size,
-      createdAt: r.created_at,
-      sha256: r.sha256,
-    };
+    return { ...toVaultDocument(r), sha256: r.sha256 };
   },
 
   /**
@@ -88,3 +67,29 @@ export const vaultRepository = {
     return Number(result.numUpdatedRows) > 0;
   },
 };
+
+interface VaultRow {
+  id: number;
+  attachment_id: string;
+  kind: string;
+  label: string;
+  expires_on: string | null;
+  created_at: string;
+  filename: string;
+  mime_type: string;
+  size: number;
+}
+
+function toVaultDocument(r: VaultRow): VaultDocument {
+  return {
+    id: r.id,
+    attachmentId: r.attachment_id,
+    kind: r.kind,
+    label: r.label,
+    expiresOn: r.expires_on,
+    filename: r.filename,
+    mimeType: r.mime_type,
+    size: r.size,
+    createdAt: r.created_at,
+  };
+}

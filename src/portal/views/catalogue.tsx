@@ -1,19 +1,5 @@
 import type { CatalogueEntry } from '../catalogue.js';
 
-const UNITS: Record<string, [string, string]> = {
-  business_days: ['jour ouvré', 'jours ouvrés'],
-  business_hours: ['heure ouvrée', 'heures ouvrées'],
-  calendar_days: ['jour', 'jours'],
-  days: ['jour', 'jours'],
-  weeks: ['semaine', 'semaines'],
-  months: ['mois', 'mois'],
-};
-
-export function duration(value: number, unit: string): string {
-  const [one, many] = UNITS[unit] ?? [unit, unit];
-  return `${String(value).replace('.', ',')} ${value > 1 ? many : one}`;
-}
-
 export function SearchForm({ query }: { query: string }) {
   return (
     <form method="get" action="/recherche" role="search" class="search">

@@ -1,5 +1,5 @@
 import type { CatalogueEntry } from '../catalogue.js';
-import { duration } from './catalogue.js';
+import { durationInWords } from '../../deadlines/duration-words.js';
 
 export interface ProcedurePageProps {
   entry: CatalogueEntry;
@@ -13,7 +13,7 @@ export interface ProcedurePageProps {
 
 /** What a procedure is for, who can ask, what to prepare, how long it takes and what silence means. */
 export function ProcedurePage({ entry, department, start }: ProcedurePageProps) {
-  const silence = entry.silence.delay ? duration(entry.silence.delay.value, entry.silence.delay.unit) : null;
+  const silence = entry.silence.delay ? durationInWords(entry.silence.delay.value, entry.silence.delay.unit) : null;
   return (
     <>
       <p>
@@ -35,7 +35,7 @@ export function ProcedurePage({ entry, department, start }: ProcedurePageProps) 
         ))}
       </ul>
       <h2>Délai</h2>
-      <p>La mairie s’engage à traiter votre demande en {duration(entry.target.value, entry.target.unit)}.</p>
+      <p>La mairie s’engage à traiter votre demande en {durationInWords(entry.target.value, entry.target.unit)}.</p>
       {silence && entry.silence.regime !== 'none' ? (
         <p>
           {entry.silence.regime === 'accept'

@@ -1,5 +1,5 @@
 import type { IntakeReceipt } from '../../../intake/service.js';
-import { duration } from '../../views/catalogue.js';
+import { durationInWords } from '../../../deadlines/duration-words.js';
 import type { DraftSummary } from '../repository.js';
 
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
@@ -54,7 +54,7 @@ export function ConfirmationPage({ receipt, timezone, signedIn }: ConfirmationPr
         ) : null}
         <dt>Délai de traitement</dt>
         <dd>
-          {duration(receipt.procedure.target.value, receipt.procedure.target.unit)}
+          {durationInWords(receipt.procedure.target.value, receipt.procedure.target.unit)}
           {receipt.dueAt ? `, soit au plus tard le ${frenchDate(receipt.dueAt, timezone)}` : ''}
         </dd>
         {receipt.implicitDecisionAt && receipt.procedure.silence.regime !== 'none' ? (
