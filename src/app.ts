@@ -18,6 +18,7 @@ import { sessionSecret } from './http/secret.js';
 import { uiAssetRoutes } from './http/ui/routes.js';
 import { devMailboxRoutes } from './messages/routes.js';
 import { portalPlugin } from './portal/plugin.js';
+import { backofficePlugin } from './backoffice/plugin.js';
 
 /** Builds the HTTP application from its modules. No business logic lives here. */
 export async function buildApp(ctx: AppContext, options: FastifyServerOptions = {}): Promise<App> {
@@ -66,5 +67,6 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(adminRoutes);
   await app.register(devMailboxRoutes);
   await app.register(portalPlugin);
+  await app.register(backofficePlugin);
   return app;
 }

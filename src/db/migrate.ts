@@ -6,6 +6,7 @@ import * as m002 from './migrations/002_workflows.js';
 import * as m003 from './migrations/003_jobs.js';
 import * as m004 from './migrations/004_case_filters.js';
 import * as m005 from './migrations/005_portal.js';
+import * as m006 from './migrations/006_backoffice.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: Record<string, DialectMigration> = {
   '003_jobs': m003,
   '004_case_filters': m004,
   '005_portal': m005,
+  '006_backoffice': m006,
 };
 
 class StaticProvider implements MigrationProvider {

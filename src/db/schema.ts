@@ -23,6 +23,8 @@ export interface OrganisationTable {
   /** Content of the legal pages (accessibility status, DPO contact, publisher, host…), JSON. */
   legal: Json | null;
   created_at: Timestamp;
+  /** 1 when every agent (not only admins) must use a second factor. */
+  agent_totp_required: ColumnType<number, number | undefined, number>;
 }
 
 export interface DepartmentTable {
@@ -47,6 +49,14 @@ export interface AgentTable {
   password_hash: string | null;
   is_active: Flag;
   created_at: Timestamp;
+  /** Base32 TOTP secret; set at enrolment, active once `totp_enabled_at` is set. */
+  totp_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  /** ProConnect `sub` of the agent, bound at their first ProConnect sign-in. */
+  proconnect_subject: string | null;
+  /** Telephone extension, for screen pops of incoming calls. */
+  phone_extension: string | null;
+  last_sign_in_at: Timestamp | null;
 }
 
 export interface AgentRoleTable {
@@ -93,6 +103,8 @@ export interface CitizenTable {
   birth_country: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Set when this record was merged into another: the kept record's id. */
+  merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CitizenIdentityTable {
@@ -405,6 +417,106 @@ export interface JobTable {
   finished_at: Timestamp | null;
 }
 
+export interface AgentSessionTable {
+  /** SHA-256 of the cookie's random token. */
+  id: string;
+  agent_id: number;
+  method: 'password' | 'proconnect';
+  /** `second_factor` (password given, TOTP code awaited), `enrol` (must set up TOTP first) or `ready`. */
+  stage: 'second_factor' | 'enrol' | 'ready';
+  id_token: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+/** Who displayed which personal data, and when (RGPD accountability). */
+export interface AccessLogTable {
+  id: Generated<number>;
+  organisation_id: number;
+  agent_id: number;
+  /** `view_case`, `view_citizen`, `search_citizens`, `export_case`, `download_attachment`… */
+  action: string;
+  citizen_id: number | null;
+  case_id: number | null;
+  detail: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+}
+
+export interface SavedViewTable {
+  id: Generated<number>;
+  agent_id: number;
+  name: string;
+  /** The inbox query string the view stands for (`statut=…&canal=…`). */
+  query: string;
+  position: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
+export interface ResponseTemplateTable {
+  id: Generated<number>;
+  organisation_id: number;
+  /** Null for the whole organisation. */
+  department_id: number | null;
+  /** Null unless the template is for one procedure. */
+  procedure_id: number | null;
+  slug: string;
+  name: string;
+  /** Liquid. */
+  subject: string;
+  /** Liquid. */
+  body: string;
+  is_active: ColumnType<number, number | undefined, number>;
+  updated_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgentMentionTable {
+  id: Generated<number>;
+  agent_id: number;
+  case_id: number;
+  journal_seq: number;
+  author_agent_id: number;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
+}
+
+export interface MailRegisterTable {
+  id: Generated<number>;
+  organisation_id: number;
+  /** `2026-C-000123`: unique per organisation, numbered per year. */
+  register_number: string;
+  case_id: number;
+  /** The day the letter arrived (the legal receipt date), `YYYY-MM-DD`. */
+  received_on: string;
+  sender: string;
+  subject: string;
+  agent_id: number;
+  created_at: Timestamp;
+}
+
+export interface MailRegisterCounterTable {
+  organisation_id: number;
+  year: number;
+  value: number;
+}
+
+export interface CitizenMergeTable {
+  id: Generated<number>;
+  organisation_id: number;
+  kept_citizen_id: number;
+  merged_citizen_id: number;
+  agent_id: number;
+  /** The merged record as it was (identity, contacts, addresses, case ids moved), JSON. */
+  snapshot: Json;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   departments: DepartmentTable;
@@ -437,4 +549,12 @@ export interface Database {
   form_drafts: FormDraftTable;
   citizen_documents: CitizenDocumentTable;
   satisfaction_answers: SatisfactionAnswerTable;
+  agent_sessions: AgentSessionTable;
+  access_log: AccessLogTable;
+  saved_views: SavedViewTable;
+  response_templates: ResponseTemplateTable;
+  agent_mentions: AgentMentionTable;
+  mail_register: MailRegisterTable;
+  mail_register_counters: MailRegisterCounterTable;
+  citizen_merges: CitizenMergeTable;
 }

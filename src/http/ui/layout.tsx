@@ -6,7 +6,7 @@ export interface PageFrame {
   title: string;
   organisationName: string;
   /** Where the page belongs, for the header's navigation and the skip link target. */
-  section?: 'admin' | 'dev' | 'portal';
+  section?: 'admin' | 'dev' | 'portal' | 'backoffice';
   /** Links shown in the header, e.g. sign-out. */
   nav?: ComponentChildren;
   /** The town's colour (#rrggbb) for the header and links; anything else is ignored. */
@@ -41,7 +41,7 @@ export function Layout({ frame, children }: { frame: PageFrame; children: Compon
         <header class="site-header">
           <p class="site-name">
             {frame.organisationName}
-            {frame.section === 'admin' ? ' — administration' : frame.section === 'dev' ? ' — outils de développement' : ''}
+            {frame.section === 'admin' ? ' — administration' : frame.section === 'backoffice' ? ' — espace agents' : frame.section === 'dev' ? ' — outils de développement' : ''}
           </p>
           {frame.nav ? <nav aria-label="Menu principal">{frame.nav}</nav> : null}
         </header>

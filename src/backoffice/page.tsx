@@ -1,0 +1,101 @@
+import type { ComponentChildren } from 'preact';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderPage } from '../http/ui/layout.js';
+import { portalOrganisation } from '../portal/page.js';
+import type { AgentScope } from './policy.js';
+import type { AgentSession } from './session.js';
+
+/** Where a page sits in the back-office menu, to mark the current entry. */
+export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'mail' | 'templates' | 'admin' | 'account' | 'none';
+
+export interface BackofficePageOptions {
+  title: string;
+  body: ComponentChildren;
+  /** The signed-in agent; null on the sign-in pages. */
+  session: AgentSession | null;
+  /** Their scope, to show only the menu entries they may use. */
+  scope?: AgentScope | null;
+  section?: BackofficeSection;
+  status?: number;
+  /** Extra head elements (a page's own script). */
+  head?: ComponentChildren;
+}
+
+/**
+ * Sends a back-office page: the town's header with the agents' menu, the content. Pages show
+ * personal data: never cached, never indexed.
+ */
+export async function sendBackofficePage(request: FastifyRequest, reply: FastifyReply, options: BackofficePageOptions): Promise<FastifyReply> {
+  const organisation = await portalOrganisation(request);
+  const page = renderPage(
+    {
+      title: options.title,
+      organisationName: organisation.name,
+      section: 'backoffice',
+      brandColor: organisation.brandColor,
+      head: (
+        <>
+          <meta name="robots" content="noindex, nofollow" />
+          {options.session ? <meta name="csrf-token" content={options.session.csrf} /> : null}
+          <link rel="stylesheet" href="/assets/backoffice.css" />
+          <script src="/assets/vendor/htmx.min.js" defer></script>
+          <script src="/assets/backoffice.js" defer></script>
+          {options.head}
+        </>
+      ),
+      nav: options.session ? <BackofficeNav session={options.session} scope={options.scope ?? null} current={options.section ?? 'none'} /> : undefined,
+      footer: <p>Guichet — espace agents — logiciel libre (AGPL-3.0-or-later)</p>,
+    },
+    <div class="backoffice">{options.body}</div>,
+  );
+  return reply
+    .status(options.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'private, no-store')
+    .header('x-robots-tag', 'noindex')
+    .send(page);
+}
+
+interface MenuEntry {
+  section: BackofficeSection;
+  href: string;
+  label: string;
+  visible: (scope: AgentScope | null) => boolean;
+}
+
+const MENU: MenuEntry[] = [
+  { section: 'inbox', href: '/backoffice/dossiers', label: 'Dossiers', visible: () => true },
+  { section: 'dashboard', href: '/backoffice/tableau-de-bord', label: 'Tableau de bord', visible: () => true },
+  { section: 'citizens', href: '/backoffice/usagers', label: 'Usagers', visible: () => true },
+  { section: 'new-request', href: '/backoffice/nouvelle-demande', label: 'Nouvelle demande', visible: () => true },
+  { section: 'mail', href: '/backoffice/courrier', label: 'Registre du courrier', visible: () => true },
+  { section: 'templates', href: '/backoffice/modeles', label: 'Modèles de réponse', visible: () => true },
+  { section: 'admin', href: '/backoffice/admin', label: 'Administration', visible: (scope) => scope?.isAdmin === true },
+];
+
+function BackofficeNav({ session, scope, current }: { session: AgentSession; scope: AgentScope | null; current: BackofficeSection }) {
+  return (
+    <ul class="nav-links">
+      {MENU.filter((m) => m.visible(scope)).map((m) => (
+        <li>
+          <a href={m.href} aria-current={m.section === current ? 'page' : undefined}>
+            {m.label}
+          </a>
+        </li>
+      ))}
+      <li>
+        <a href="/backoffice/mon-compte" aria-current={current === 'account' ? 'page' : undefined}>
+          {session.name}
+        </a>
+      </li>
+      <li>
+        <form method="post" action="/backoffice/deconnexion" class="inline-form">
+          <input type="hidden" name="_csrf" value={session.csrf} />
+          <button type="submit" class="link-button">
+            Se déconnecter
+          </button>
+        </form>
+      </li>
+    </ul>
+  );
+}
