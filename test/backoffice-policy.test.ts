@@ -41,11 +41,11 @@ describe('back-office access rules', () => {
   it('hides another department’s case as not found, but keeps a case assigned to the agent visible', async () => {
     const agent = await createAgent(db, org, { roles: [{ departmentId: civil, role: 'agent' }] });
     const scope = await computeScope(db.kysely, agent.agentId, org);
-    const elsewhere = { organisationId: org, departmentId: roads, assignedAgentId: null };
+    const elsewhere = { organisationId: org, department: { id: roads }, assignedAgentId: null };
     expect(canSeeCase(scope, elsewhere)).toBe(false);
     expect(() => authorizeCase(scope, elsewhere, '2026-000001')).toThrow(/Aucun dossier/);
     expect(canSeeCase(scope, { ...elsewhere, assignedAgentId: agent.agentId })).toBe(true);
-    expect(canSeeCase(scope, { organisationId: other, departmentId: civil, assignedAgentId: null })).toBe(false);
+    expect(canSeeCase(scope, { organisationId: other, department: { id: civil }, assignedAgentId: null })).toBe(false);
   });
 
   it('reserves configuration to admins and ignores roles on another organisation’s departments', async () => {

@@ -68,14 +68,14 @@ export async function computeScope(db: Parameters<typeof policyRepository.rolesO
 /** What the access rules need to know of a case. */
 export interface CaseAccessFacts {
   organisationId: number;
-  departmentId: number;
+  department: { id: number };
   assignedAgentId: number | null;
 }
 
 /** True when the agent may see (and handle) the case. */
 export function canSeeCase(scope: AgentScope, c: CaseAccessFacts): boolean {
   if (c.organisationId !== scope.organisationId) return false;
-  return scope.departmentIds.includes(c.departmentId) || c.assignedAgentId === scope.agentId;
+  return scope.departmentIds.includes(c.department.id) || c.assignedAgentId === scope.agentId;
 }
 
 /** Asserts the agent may see the case; otherwise the case is simply not found. */
