@@ -2,6 +2,8 @@ import type { App } from '../http/context.js';
 import { adminRoutes } from './admin/routes.js';
 import { backofficeAssetRoutes } from './assets/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { caseActionRoutes } from './cases/actions/routes.js';
+import { replyRoutes } from './cases/reply/routes.js';
 import { caseRoutes } from './cases/routes.js';
 import { citizenRoutes } from './citizens/routes.js';
 import { dashboardRoutes } from './dashboard/routes.js';
@@ -34,6 +36,8 @@ export async function backofficePlugin(app: App): Promise<void> {
   await app.register(authRoutes);
   await app.register(inboxRoutes);
   await app.register(caseRoutes);
+  await app.register(caseActionRoutes);
+  await app.register(replyRoutes);
   await app.register(templateRoutes);
   await app.register(citizenRoutes);
   await app.register(registrationRoutes);
