@@ -7,6 +7,7 @@ import * as m003 from './migrations/003_jobs.js';
 import * as m004 from './migrations/004_case_filters.js';
 import * as m005 from './migrations/005_portal.js';
 import * as m006 from './migrations/006_backoffice.js';
+import * as m009 from './migrations/009_citizens.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: Record<string, DialectMigration> = {
   '004_case_filters': m004,
   '005_portal': m005,
   '006_backoffice': m006,
+  '009_citizens': m009,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -105,6 +105,8 @@ export interface CitizenTable {
   updated_at: Timestamp;
   /** Set when this record was merged into another: the kept record's id. */
   merged_into_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Names without accents, case or punctuation, with a leading space (word-prefix search). */
+  search_name: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CitizenIdentityTable {
@@ -517,6 +519,16 @@ export interface CitizenMergeTable {
   created_at: Timestamp;
 }
 
+/** Two records flagged as possible duplicates that an agent said are different people. */
+export interface CitizenDuplicateDismissalTable {
+  id: Generated<number>;
+  organisation_id: number;
+  citizen_id: number;
+  other_citizen_id: number;
+  agent_id: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   departments: DepartmentTable;
@@ -557,4 +569,5 @@ export interface Database {
   mail_register: MailRegisterTable;
   mail_register_counters: MailRegisterCounterTable;
   citizen_merges: CitizenMergeTable;
+  citizen_duplicate_dismissals: CitizenDuplicateDismissalTable;
 }
