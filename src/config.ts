@@ -110,6 +110,13 @@ const variables = {
   },
   FRANCECONNECT_CLIENT_ID: { doc: 'Identifiant client fourni par FranceConnect.', default: '', parse: text },
   FRANCECONNECT_CLIENT_SECRET: { doc: 'Secret client fourni par FranceConnect.', default: '', parse: text },
+  PROCONNECT_ISSUER: {
+    doc: 'Émetteur OpenID Connect de ProConnect pour la connexion des agents (ex. https://fca.integ01.dev-agentconnect.fr/api/v2). Vide : le bouton ProConnect n’est pas proposé.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('http:', 'https:')(raw)),
+  },
+  PROCONNECT_CLIENT_ID: { doc: 'Identifiant client fourni par ProConnect.', default: '', parse: text },
+  PROCONNECT_CLIENT_SECRET: { doc: 'Secret client fourni par ProConnect.', default: '', parse: text },
   ADDRESS_API_URL: {
     doc: 'API Adresse (Base adresse nationale) pour compléter les adresses, ex. https://api-adresse.data.gouv.fr. Vide : saisie libre de l’adresse.',
     default: '',
