@@ -8,6 +8,7 @@ import * as m004 from './migrations/004_case_filters.js';
 import * as m005 from './migrations/005_portal.js';
 import * as m006 from './migrations/006_backoffice.js';
 import * as m009 from './migrations/009_citizens.js';
+import * as m010 from './migrations/010_agent_auth.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -22,6 +23,7 @@ const migrations: Record<string, DialectMigration> = {
   '005_portal': m005,
   '006_backoffice': m006,
   '009_citizens': m009,
+  '010_agent_auth': m010,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -57,6 +57,8 @@ export interface AgentTable {
   /** Telephone extension, for screen pops of incoming calls. */
   phone_extension: string | null;
   last_sign_in_at: Timestamp | null;
+  /** Time step of the last TOTP code accepted: a code is never accepted twice. */
+  totp_last_counter: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AgentRoleTable {
