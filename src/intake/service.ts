@@ -51,6 +51,11 @@ export interface IntakeRequest {
    * mobile channels, none for the others (the back-office and the e-mail channel choose their own).
    */
   acknowledgment?: AcknowledgmentChannel;
+  /**
+   * Run inside the intake's transaction once the case and its journal are written: a channel's own
+   * records (the postal mail register) are committed with the case or not at all.
+   */
+  withinTransaction?: (trx: Executor, created: { caseId: number; reference: string }) => Promise<void>;
 }
 
 /** Everything an acknowledgment of receipt (CRPA L112-11) needs, returned to the channel. */
@@ -299,6 +304,7 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
     { organisationId, channel: request.acknowledgment ?? defaultAcknowledgmentChannel(request.channel), phone: checked.claim?.contacts.phone ?? null },
     now,
   );
+  if (request.withinTransaction) await request.withinTransaction(trx, { caseId, reference });
   if (request.idempotency) await idempotencyRepository.insert(trx, request.idempotency, caseId, receipt, now);
   return receipt;
 }
