@@ -13,7 +13,9 @@ import type { Executor } from '../db/transaction.js';
 import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
 import { jobRepository } from '../jobs/repository.js';
 import { messageRepository } from '../messages/repository.js';
+import { durationInWords } from '../deadlines/duration-words.js';
 import { organisationRepository } from '../organisations/repository.js';
+import { procedureRepository } from '../procedures/repository.js';
 import type { Duration, MessageTemplate, Status } from './definition.js';
 import { renderTemplate, type TemplateVariables } from './templates.js';
 
@@ -55,12 +57,13 @@ export async function templateVariables(
   view: CaseView,
   statusLabel: string,
   inputs: Record<string, unknown>,
-  extra: { replyBy?: string | null; agentName?: string | null } = {},
+  extra: { replyBy?: string | null; agentName?: string | null; agentEmail?: string | null; agentDepartment?: string | null } = {},
 ): Promise<TemplateVariables> {
-  const [organisation, department, citizen] = await Promise.all([
+  const [organisation, department, citizen, procedure] = await Promise.all([
     organisationRepository.findById(db, view.organisationId),
     organisationRepository.findDepartment(db, view.department.id),
     view.citizenId !== null ? citizenRepository.findSummary(db, view.citizenId) : Promise.resolve(undefined),
+    view.procedureId !== null ? procedureRepository.findById(db, view.procedureId) : Promise.resolve(undefined),
   ]);
   return {
     organisation: { name: organisation?.name ?? '' },
@@ -86,10 +89,14 @@ export async function templateVariables(
           phone: view.contact.phone ?? citizen.phone,
         }
       : null,
-    procedure: { title: view.procedure?.title ?? view.subject, slug: view.procedure?.slug ?? '' },
+    procedure: {
+      title: view.procedure?.title ?? view.subject,
+      slug: view.procedure?.slug ?? '',
+      delay: procedure ? durationInWords(procedure.target.value, procedure.target.unit) : null,
+    },
     department: { name: department?.name ?? view.department.name, email: department?.email ?? null, phone: department?.phone ?? null, address: department?.address ?? null },
     inputs,
-    agent: extra.agentName ? { name: extra.agentName } : null,
+    agent: extra.agentName ? { name: extra.agentName, email: extra.agentEmail ?? null, department: extra.agentDepartment ?? null } : null,
     replyBy: frenchDate(extra.replyBy ?? null, deps.timezone),
   };
 }
@@ -108,9 +115,21 @@ export async function queueCitizenMessage(
   template: MessageTemplate,
   variables: TemplateVariables,
   now: string,
-): Promise<{ messageId: number; channel: 'email' | 'sms' | 'letter' | 'portal'; subject: string; noticeId?: number }> {
+): Promise<QueuedCitizenMessage> {
   const subject = (await renderTemplate(template.subject, variables)).trim();
   const bodyText = await renderTemplate(template.body, variables);
+  return queueWrittenMessage(trx, view, { subject, bodyText }, variables, now);
+}
+
+export type CitizenChannel = 'email' | 'sms' | 'letter' | 'portal';
+export type QueuedCitizenMessage = { messageId: number; channel: CitizenChannel; subject: string; noticeId?: number };
+
+/** The channel `queueCitizenMessage` picks for a citizen (see there), with their preferences. */
+export async function citizenChannelOf(
+  trx: Executor,
+  view: CaseView,
+  variables: Pick<TemplateVariables, 'citizen'>,
+): Promise<{ channel: CitizenChannel; email: string | null; mobile: string | null; notifySms: boolean; hasAccount: boolean }> {
   const email = variables.citizen?.email ?? view.contact.email;
   const phone = variables.citizen?.phone ?? view.contact.phone;
   const preferences = view.citizenId !== null ? await profileRepository.notificationPreferences(trx, view.citizenId) : undefined;
@@ -118,7 +137,28 @@ export async function queueCitizenMessage(
   const channel = preferences
     ? preferences.notifyEmail && email ? 'email' : 'portal'
     : email ? 'email' : mobile ? 'sms' : 'letter';
-  const recipient = channel === 'email' ? email : channel === 'sms' ? phone : null;
+  return { channel, email: email ?? null, mobile, notifySms: preferences?.notifySms === true, hasAccount: preferences !== undefined };
+}
+
+/**
+ * `queueCitizenMessage` for a text already written (an agent's reply): nothing is rendered again.
+ * `chosen` forces a channel the agent picked; the SMS notice of a portal account still follows
+ * the citizen's preferences.
+ */
+export async function queueWrittenMessage(
+  trx: Executor,
+  view: CaseView,
+  written: { subject: string; bodyText: string },
+  variables: TemplateVariables,
+  now: string,
+  chosen?: CitizenChannel,
+): Promise<QueuedCitizenMessage> {
+  const { subject, bodyText } = written;
+  const phone = variables.citizen?.phone ?? view.contact.phone;
+  const reach = await citizenChannelOf(trx, view, variables);
+  const { email, mobile } = reach;
+  const channel = chosen ?? reach.channel;
+  const recipient = channel === 'email' ? email : channel === 'sms' ? (mobile ?? phone) : null;
   const sent = channel === 'email' || channel === 'sms';
   const messageId = await messageRepository.insert(
     trx,
@@ -126,7 +166,8 @@ export async function queueCitizenMessage(
     now,
   );
   if (sent) await jobRepository.enqueue(trx, { type: JOB.message, payload: { messageId }, runAt: now, dedupeKey: `message:${messageId}` }, now);
-  if (!preferences?.notifySms || !mobile) return { messageId, channel, subject };
+  // The notice says a message waits in « Mes demandes »: useless when the message itself is the SMS.
+  if (!reach.notifySms || !mobile || channel === 'sms') return { messageId, channel, subject };
   const notice = {
     subject: `${variables.organisation.name} – demande ${view.reference}`,
     bodyText: `Vous avez un nouveau message. Lisez-le dans « Mes demandes » ou sur ${variables.case.trackingUrl}`,

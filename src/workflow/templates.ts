@@ -62,7 +62,11 @@ export const TEMPLATE_VARIABLES: Readonly<Record<keyof TemplateVariables, Templa
   procedure: {
     kind: 'object',
     description: 'La démarche.',
-    properties: { title: textVar('Titre de la démarche.'), slug: textVar('Identifiant de la démarche dans les adresses.') },
+    properties: {
+      title: textVar('Titre de la démarche.'),
+      slug: textVar('Identifiant de la démarche dans les adresses.'),
+      delay: textVar('Délai de traitement annoncé, par exemple « 10 jours ouvrés » ; vide sans démarche.', true),
+    },
   },
   department: {
     kind: 'object',
@@ -79,7 +83,11 @@ export const TEMPLATE_VARIABLES: Readonly<Record<keyof TemplateVariables, Templa
     kind: 'object',
     nullable: true,
     description: 'L’agent qui fait l’action ; vide pour une action automatique.',
-    properties: { name: textVar('Prénom et nom de l’agent.') },
+    properties: {
+      name: textVar('Prénom et nom de l’agent.'),
+      email: textVar('Adresse électronique de l’agent (modèles de réponse) ; vide ailleurs.', true),
+      department: textVar('Service de l’agent (modèles de réponse) ; vide ailleurs.', true),
+    },
   },
   replyBy: textVar('Date limite de réponse d’une demande de compléments, en toutes lettres ; vide ailleurs.', true),
 };
@@ -107,10 +115,11 @@ export interface TemplateVariables {
     email: string | null;
     phone: string | null;
   } | null;
-  procedure: { title: string; slug: string };
+  procedure: { title: string; slug: string; delay?: string | null };
   department: { name: string; email: string | null; phone: string | null; address: string | null };
   inputs: Record<string, unknown>;
-  agent: { name: string } | null;
+  /** `email` and `department` are known in response templates, written by an agent at their desk. */
+  agent: { name: string; email?: string | null; department?: string | null } | null;
   replyBy: string | null;
 }
 
