@@ -7,6 +7,7 @@ import * as m003 from './migrations/003_jobs.js';
 import * as m004 from './migrations/004_case_filters.js';
 import * as m005 from './migrations/005_portal.js';
 import * as m006 from './migrations/006_backoffice.js';
+import * as m007 from './migrations/007_case_search.js';
 import * as m009 from './migrations/009_citizens.js';
 import * as m010 from './migrations/010_agent_auth.js';
 
@@ -22,6 +23,7 @@ const migrations: Record<string, DialectMigration> = {
   '004_case_filters': m004,
   '005_portal': m005,
   '006_backoffice': m006,
+  '007_case_search': m007,
   '009_citizens': m009,
   '010_agent_auth': m010,
 };

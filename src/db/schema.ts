@@ -211,6 +211,8 @@ export interface CaseTable {
   status_entered_at: Timestamp | null;
   implicit_decision_recorded_at: Timestamp | null;
   overdue_escalated_at: Timestamp | null;
+  /** The routing rule's sector the case was placed in (its name), when one matched by location. */
+  sector: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WorkflowTable {
