@@ -15,7 +15,6 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // transferred away that stay theirs), in received order.
   await db.schema.createIndex('cases_dept_received').on('cases').columns(['department_id', 'received_at', 'id']).execute();
   await db.schema.createIndex('cases_assigned_received').on('cases').columns(['assigned_agent_id', 'received_at', 'id']).execute();
-  await db.schema.createIndex('satisfaction_answers_case').on('satisfaction_answers').column('case_id').execute();
 
   if (dialect === 'sqlite') await sqliteSearch(db);
   else await postgresSearch(db);
