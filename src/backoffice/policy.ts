@@ -116,3 +116,35 @@ export function workflowCallerOf(scope: AgentScope, session: AgentSession, depar
     name: session.name,
   };
 }
+
+/** Where a response template applies: a department, a procedure's department, or neither (everywhere). */
+export interface TemplateScopeFacts {
+  departmentId: number | null;
+  procedureDepartmentId: number | null;
+}
+
+/** Every agent reads the templates of the organisation and of their departments (and their procedures'). */
+export function canReadTemplate(scope: AgentScope, t: TemplateScopeFacts): boolean {
+  const department = t.departmentId ?? t.procedureDepartmentId;
+  return scope.isAdmin || department === null || scope.departmentIds.includes(department);
+}
+
+/**
+ * Response templates are written by admins anywhere and by managers for the departments they
+ * manage (and those departments' procedures); organisation-wide ones by admins only.
+ */
+export function canEditTemplate(scope: AgentScope, t: TemplateScopeFacts): boolean {
+  if (scope.isAdmin) return true;
+  const department = t.departmentId ?? t.procedureDepartmentId;
+  return department !== null && scope.managedDepartmentIds.includes(department);
+}
+
+/** True when the agent may write templates somewhere (shows the « new template » button). */
+export function canWriteTemplates(scope: AgentScope): boolean {
+  return scope.isAdmin || scope.isManager;
+}
+
+/** Asserts the agent may write this template. */
+export function authorizeTemplateEdit(scope: AgentScope, t: TemplateScopeFacts): void {
+  if (!canEditTemplate(scope, t)) throw new AppError('forbidden', 'Seuls les responsables du service concerné et les administrateurs modifient ce modèle.');
+}
