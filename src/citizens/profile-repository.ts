@@ -1,5 +1,6 @@
 import type { Executor } from '../db/transaction.js';
 import type { AddressValue } from '../procedures/form/definition.js';
+import { citizenSearchRepository } from './search-repository.js';
 
 /** Identity attributes a citizen may declare themselves (when no certified identity locks them). */
 export interface DeclaredIdentity {
@@ -44,6 +45,7 @@ export const profileRepository = {
       })
       .where('id', '=', citizenId)
       .execute();
+  await citizenSearchRepository.refreshSearchName(db, citizenId);
   },
 
   /**

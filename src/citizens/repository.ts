@@ -1,4 +1,5 @@
 import type { Executor } from '../db/transaction.js';
+import { searchNameOf } from './search.js';
 
 /** The identity and contact details Guichet keeps for a citizen. */
 export interface CitizenIdentity {
@@ -109,6 +110,7 @@ export const citizenRepository = {
         birth_name: identity.lastName ?? null,
         usage_name: identity.usageName ?? null,
         first_names: identity.firstNames ?? null,
+        search_name: searchNameOf({ birthName: identity.lastName, usageName: identity.usageName, firstNames: identity.firstNames }),
         birth_date: identity.birthDate ?? null,
         identity_assurance: assurance,
         possible_duplicate_of: possibleDuplicateOf,

@@ -7,6 +7,7 @@ import type { Dialect } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
 import { toJson } from '../db/transaction.js';
 import { insertMany } from '../cases/bulk-repository.js';
+import { searchNameOf } from '../citizens/search.js';
 import type { OpeningHoursJson } from '../organisations/types.js';
 import { forgetConfiguration } from '../configuration/cache.js';
 
@@ -194,6 +195,7 @@ export const demoRepository = {
     await insertMany(db, dialect, 'citizens', CITIZEN_COLUMNS, citizens.map((c) => ({
       id: c.id, organisation_id: organisationId, civility: c.civility, birth_name: c.lastName, usage_name: null, first_names: c.firstNames,
       birth_date: c.birthDate, identity_assurance: 'declared', household_id: null, possible_duplicate_of: null, created_at: c.createdAt, updated_at: c.createdAt,
+      search_name: searchNameOf({ birthName: c.lastName, firstNames: c.firstNames }),
     })));
     await insertMany(db, dialect, 'citizen_emails', EMAIL_COLUMNS, citizens.map((c) => ({ citizen_id: c.id, email: c.email, is_primary: 1, verified_at: null })));
     await insertMany(db, dialect, 'citizen_phones', PHONE_COLUMNS, citizens.flatMap((c) => (c.phone === null ? [] : [{ citizen_id: c.id, phone: c.phone, is_primary: 1 }])));
@@ -206,7 +208,7 @@ export const demoRepository = {
 const CITIZEN_COLUMNS = [
   ['id', 'integer'], ['organisation_id', 'integer'], ['civility', 'text'], ['birth_name', 'text'], ['usage_name', 'text'],
   ['first_names', 'text'], ['birth_date', 'date'], ['identity_assurance', 'text'], ['household_id', 'integer'],
-  ['possible_duplicate_of', 'integer'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
+  ['possible_duplicate_of', 'integer'], ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['search_name', 'text'],
 ] as const;
 const EMAIL_COLUMNS = [['citizen_id', 'integer'], ['email', 'text'], ['is_primary', 'smallint'], ['verified_at', 'timestamptz']] as const;
 const PHONE_COLUMNS = [['citizen_id', 'integer'], ['phone', 'text'], ['is_primary', 'smallint']] as const;

@@ -1,5 +1,6 @@
 import type { Executor } from '../db/transaction.js';
 import type { MatchCandidate } from '../citizens/repository.js';
+import { citizenSearchRepository } from '../citizens/search-repository.js';
 
 /** The attributes FranceConnect certifies, in Guichet's columns. */
 export interface CertifiedAttributes {
@@ -89,6 +90,7 @@ export const franceConnectRepository = {
       })
       .where('id', '=', citizenId)
       .execute();
+  await citizenSearchRepository.refreshSearchName(db, citizenId);
   },
 
   /** Marks the citizen's copy of this address as verified (FranceConnect's e-mail is its account's). */
