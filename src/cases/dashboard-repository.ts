@@ -124,7 +124,8 @@ export const dashboardRepository = {
       .where('c.closed_at', '>=', m.weekStart)
       .groupBy('c.department_id')
       .execute();
-    return rows.map((r) => ({ departmentId: r.department_id, closed: int(r.closed), handlingSeconds: int(r.handling), answers: int(r.answers), ratingSum: int(r.rating_sum) }));
+    // julianday() is a float on SQLite: whole seconds, as on PostgreSQL.
+    return rows.map((r) => ({ departmentId: r.department_id, closed: int(r.closed), handlingSeconds: Math.round(int(r.handling)), answers: int(r.answers), ratingSum: int(r.rating_sum) }));
   },
 
   /** The agent's own open cases, wherever they sit now. */
