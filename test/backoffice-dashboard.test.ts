@@ -213,7 +213,7 @@ describe('dashboard page', () => {
     expect(out.headers.location).toBe(`/backoffice/connexion?retour=${encodeURIComponent('/backoffice/tableau-de-bord')}`);
     const { cookie } = await signInAgent(db, agents.manager, app.signCookie.bind(app));
     const id = (await db.kysely.selectFrom('agent_sessions').select('id').where('agent_id', '=', agents.manager).orderBy('created_at', 'desc').executeTakeFirstOrThrow()).id;
-    await db.kysely.updateTable('agent_sessions').set({ stage: 'totp' }).where('id', '=', id).execute();
+    await db.kysely.updateTable('agent_sessions').set({ stage: 'second_factor' }).where('id', '=', id).execute();
     const halfway = await get(cookie);
     expect(halfway.statusCode).toBe(303);
     expect(halfway.headers.location).toContain('/backoffice/connexion');
