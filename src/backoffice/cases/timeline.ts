@@ -161,6 +161,7 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       case 'case.unassigned':
         entry.title = 'Attribution retirée';
         break;
+      case 'note_added':
       case 'note':
       case 'note.added':
       case 'case.note':
@@ -234,15 +235,19 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       case 'webhook.scheduled':
         entry.title = 'Notification envoyée à une application partenaire';
         break;
+      case 'attachment_added':
       case 'attachment.added':
       case 'document.attached':
         entry.title = 'Pièce ajoutée au dossier';
         entry.files = filesOf(p['attachmentIds'] ?? p['attachments'] ?? p['attachmentId']);
         if (text('description')) entry.details.push(text('description'));
         break;
-      case 'case.merged':
-        entry.title = text('into') ? `Fusionnée dans le dossier ${text('into')}` : 'Dossier fusionné';
-        if (text('from')) entry.details.push(`Dossier doublon repris : ${text('from')}`);
+      case 'case.merged_into':
+        entry.title = `Fusionnée comme doublon dans le dossier ${text('into')}`;
+        if (text('fromStatus') && text('toStatus') && text('fromStatus') !== text('toStatus')) entry.details.push(`Statut : ${statusLabel(p['fromStatus'])} → ${statusLabel(p['toStatus'])}`);
+        break;
+      case 'case.merged_from':
+        entry.title = `Le dossier ${text('from')} (doublon) a été fusionné dans celui-ci`;
         break;
       default:
         // A type this page does not know yet is still shown, never hidden.
