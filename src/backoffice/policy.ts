@@ -148,3 +148,8 @@ export function canWriteTemplates(scope: AgentScope): boolean {
 export function authorizeTemplateEdit(scope: AgentScope, t: TemplateScopeFacts): void {
   if (!canEditTemplate(scope, t)) throw new AppError('forbidden', 'Seuls les responsables du service concerné et les administrateurs modifient ce modèle.');
 }
+
+/** Asserts the agent may write templates somewhere (the « new template » page). */
+export function authorizeTemplateWriter(scope: AgentScope): void {
+  if (!canWriteTemplates(scope)) throw new AppError('forbidden', 'Seuls les responsables de service et les administrateurs écrivent des modèles de réponse.');
+}
