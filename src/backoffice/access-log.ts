@@ -10,7 +10,9 @@ export type AccessAction =
   | 'export_case'
   | 'download_attachment'
   | 'print_case'
-  | 'view_call';
+  | 'view_call'
+  /** A page of the inbox (case lists show citizens' names). */
+  | 'list_cases';
 
 export interface AccessEntry {
   action: AccessAction;
