@@ -62,18 +62,45 @@ export const citizenSearchRepository = {
       .sort((a, b) => b.s - a.s || a.i - b.i)
       .slice(0, limit)
       .map((x) => x.r);
-    const addresses = await primaryAddresses(db, ranked.map((r) => r.id));
-    return ranked.map((r) => ({
-      id: r.id,
-      displayName: citizenDisplayName(r),
-      birthDate: r.birth_date,
-      email: r.email,
-      phone: r.phone,
-      address: addresses.get(r.id) ?? null,
-      identityAssurance: r.identity_assurance,
-    }));
+    return toHits(db, ranked);
+  },
+
+  /** The records with these ids in the organisation, as search hits (duplicates, comparisons). */
+  async hits(db: Executor, organisationId: number, ids: number[]): Promise<Map<number, CitizenHit>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('citizens as c')
+      .select((eb) => [
+        'c.id',
+        'c.first_names',
+        'c.birth_name',
+        'c.usage_name',
+        'c.birth_date',
+        'c.identity_assurance',
+        eb.selectFrom('citizen_emails').select('email').whereRef('citizen_id', '=', 'c.id').orderBy('is_primary', 'desc').orderBy('id').limit(1).as('email'),
+        eb.selectFrom('citizen_phones').select('phone').whereRef('citizen_id', '=', 'c.id').orderBy('is_primary', 'desc').orderBy('id').limit(1).as('phone'),
+      ])
+      .where('c.organisation_id', '=', organisationId)
+      .where('c.id', 'in', ids)
+      .execute();
+    return new Map((await toHits(db, rows)).map((h) => [h.id, h]));
   },
 };
+
+type HitRow = { id: number; first_names: string | null; birth_name: string | null; usage_name: string | null; birth_date: string | null; identity_assurance: CitizenHit['identityAssurance']; email: string | null; phone: string | null };
+
+async function toHits(db: Executor, rows: HitRow[]): Promise<CitizenHit[]> {
+  const addresses = await primaryAddresses(db, rows.map((r) => r.id));
+  return rows.map((r) => ({
+    id: r.id,
+    displayName: citizenDisplayName(r),
+    birthDate: r.birth_date,
+    email: r.email,
+    phone: r.phone,
+    address: addresses.get(r.id) ?? null,
+    identityAssurance: r.identity_assurance,
+  }));
+}
 
 async function primaryAddresses(db: Executor, ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
