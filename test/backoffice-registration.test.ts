@@ -164,7 +164,7 @@ describe('the « Nouvelle demande » screen', () => {
     expect(journal.map((e) => e.type)).toContain('acknowledgment.sent');
   });
 
-  it('registers a phone call for a citizen found by the search, without acknowledgment', async () => {
+  it('registers a phone call for a citizen found by the search, acknowledged by SMS to their known mobile', async () => {
     const first = newCitizenRequest({ usagerLastName: 'Lefebvre-Téléphone', usagerPhone: '06 12 34 56 78' });
     const { reference: firstReference } = await registered(reception, await post(reception, first));
     const citizenId = (await caseByReference(firstReference)).citizen_id!;
@@ -180,13 +180,14 @@ describe('the « Nouvelle demande » screen', () => {
     const before = await countCases();
     const { reference, page } = await registered(
       reception,
-      await post(reception, { _cle: newKey(), _action: 'envoyer', canal: 'phone', usager: 'existant', citizenId: String(citizenId), demarche: 'contact', ...contactAnswers('Appel'), dateReception: today(TZ), accuse: 'none' }),
+      await post(reception, { _cle: newKey(), _action: 'envoyer', canal: 'phone', usager: 'existant', citizenId: String(citizenId), demarche: 'contact', ...contactAnswers('Appel'), dateReception: today(TZ), accuse: 'sms' }),
     );
     expect(await countCases()).toBe(before + 1);
-    expect(page).toContain('Aucun accusé de réception n’a été envoyé');
+    expect(page).toContain('part par SMS');
     const row = await caseByReference(reference);
     expect(row).toMatchObject({ channel: 'phone', citizen_id: citizenId });
-    expect(await db.kysely.selectFrom('messages').select('id').where('case_id', '=', row.id).execute()).toEqual([]);
+    const message = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', row.id).executeTakeFirstOrThrow();
+    expect(message).toMatchObject({ channel: 'sms', recipient: '+33612345678', status: 'queued' });
   });
 
   it('registers a letter with its scan, numbers it in the register, and offers its acknowledgment letter to print', async () => {
@@ -253,6 +254,8 @@ describe('the « Nouvelle demande » screen', () => {
       }),
     );
     expect(page).toContain('Transmis au service Voirie');
+    expect(page).toContain('Aucun accusé de réception n’a été envoyé');
+    expect(await db.kysely.selectFrom('messages').select('id').where('case_id', '=', (await caseByReference(reference)).id).execute()).toEqual([]);
     expect(page).not.toContain(`href="/backoffice/dossiers/${reference}"`);
     expect((await caseByReference(reference)).department_id).toBe(departments.roads);
   });

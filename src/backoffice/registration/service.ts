@@ -221,9 +221,10 @@ export async function precheckRegistration(
   const answers = validateSubmission(ctx.procedure.form, input.data, { hiddenFields: 'drop' });
   if (!answers.ok) errors.push(...answers.errors);
   if (input.citizenMode === 'existant' && errors.every((e) => e.field !== 'usagerRecherche')) {
-    if (!(await citizenRepository.exists(db, ctx.organisationId, Number(input.citizenId)))) {
-      errors.push({ field: 'usagerRecherche', code: 'unknown', message: 'Cet usager est introuvable : recherchez-le à nouveau.' });
-    }
+    const summary = (await citizenRepository.exists(db, ctx.organisationId, Number(input.citizenId))) ? await citizenRepository.findSummary(db, Number(input.citizenId)) : undefined;
+    if (!summary) errors.push({ field: 'usagerRecherche', code: 'unknown', message: 'Cet usager est introuvable : recherchez-le à nouveau.' });
+    // The record's own contacts, so the acknowledgment reaches them by e-mail or SMS (as the portal does for a signed-in citizen).
+    else citizen = summary.email || summary.phone ? { ...(summary.email ? { email: summary.email } : {}), ...(summary.phone ? { phone: summary.phone } : {}) } : null;
   }
   return { errors: dedupe(errors), citizen };
 }
