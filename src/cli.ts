@@ -10,6 +10,7 @@ import { jobsCommand } from './jobs/cli.js';
 import { createLogger, openConfiguredDatabase, ROLES, startServer, type Role } from './server.js';
 import { createToken, SCOPES } from './tokens/service.js';
 import { DEMO_CITIZEN } from './demo/citizen-account.js';
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_TOTP_SECRET, DEMO_AGENT_PASSWORD, demoAdminTotpUri } from './demo/agent-accounts.js';
 
 const USAGE = `Guichet — plateforme de relation usager
 
@@ -188,6 +189,11 @@ function printWelcome(config: Config) {
 Guichet est prêt.
   Portail (démarches)    : ${url}/
   Compte usager de démo  : ${DEMO_CITIZEN.email} / ${DEMO_CITIZEN.password}
+  Espace agents          : ${url}/backoffice (tous les agents de démo : mot de passe ${DEMO_AGENT_PASSWORD})
+  Administratrice de démo: ${DEMO_ADMIN_EMAIL} / ${DEMO_AGENT_PASSWORD}
+      code à 6 chiffres : clé TOTP ${DEMO_ADMIN_TOTP_SECRET} (oathtool --totp -b ${DEMO_ADMIN_TOTP_SECRET})
+      ${demoAdminTotpUri()}
+  Agent de démo          : julien.moreau@ville-de-demo.fr / ${DEMO_AGENT_PASSWORD} (accueil, sans second facteur)
   Documentation de l’API : ${url}/api/docs
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures

@@ -20,6 +20,7 @@ import { demoRepository } from './repository.js';
 import { DEMO_ROUTING_RULES } from './routing.js';
 import { DEMO_WORKFLOWS } from './workflows/index.js';
 import { seedDemoCitizenAccount } from './citizen-account.js';
+import { seedDemoAgentAccounts } from './agent-accounts.js';
 
 export interface DemoSummary {
   organisationId: number;
@@ -46,6 +47,7 @@ export async function seedDemoCommune(db: Db): Promise<DemoSummary> {
     await seedDemoLegal(trx, organisationId);
     const departments = await seedDepartments(trx, organisationId, now);
     await seedAgents(trx, organisationId, departments, now);
+    await seedDemoAgentAccounts(trx, organisationId, now);
     const procedures = await seedProcedures(trx, organisationId, departments, now);
     await seedWorkflows(trx, procedures, now);
     await seedRoutingRules(trx, organisationId, departments, procedures);
