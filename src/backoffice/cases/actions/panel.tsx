@@ -24,6 +24,8 @@ export interface ActionsFeedback {
   values: Record<string, string | string[]>;
   /** A version conflict: who changed the case, when and what (shown as an alert). */
   conflict?: string;
+  /** The page shows the conflict or the error summary above the case already (`ActionRefusal`). */
+  shownAbove?: boolean;
 }
 
 /** What the case page shows of the actions on a case. */
@@ -136,6 +138,19 @@ export function problemTarget(form: ActionForm, field: string, transition?: stri
   return id(form, known.includes(field) ? field : (known[0] ?? 'submit'));
 }
 
+/** Why an action was not recorded: a conflict with who changed the case, or the fields to correct. */
+export function ActionRefusal({ feedback }: { feedback: ActionsFeedback }) {
+  if (feedback.conflict) {
+    return (
+      <div class="case-actions-conflict" role="alert" id="conflit" tabIndex={-1}>
+        <h2>Modification concurrente</h2>
+        <p>{feedback.conflict}</p>
+      </div>
+    );
+  }
+  return feedback.problems.length > 0 ? <ErrorSummary problems={feedback.problems} title="L’action n’a pas été enregistrée" /> : null;
+}
+
 /** The side column of the case page: every action an agent may take on the case. */
 export function CaseActionsPanel({ data }: { data: CaseActionsData }) {
   const fb = data.feedback;
@@ -164,14 +179,7 @@ export function CaseActionsPanel({ data }: { data: CaseActionsData }) {
           {data.notice}
         </p>
       ) : null}
-      {fb?.conflict ? (
-        <div class="case-actions-conflict" role="alert">
-          <p>
-            <strong>Modification concurrente.</strong> {fb.conflict}
-          </p>
-        </div>
-      ) : null}
-      {fb && !fb.conflict && fb.problems.length > 0 ? <ErrorSummary problems={fb.problems} title="L’action n’a pas été enregistrée" /> : null}
+      {fb && !fb.shownAbove ? <ActionRefusal feedback={fb} /> : null}
 
       {!data.closed ? (
         <div class="case-actions-group">

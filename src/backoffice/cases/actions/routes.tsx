@@ -7,7 +7,10 @@ import { mentionRoutes } from '../../mentions/routes.js';
 import { sendBackofficePage } from '../../page.js';
 import { checkAgentCsrf, requireAgent, type AgentSession } from '../../session.js';
 import { loadCaseForAgent, type AgentCase } from '../load.js';
-import { CaseActionsPanel, DONE_PARAM, loadCaseActions, problemTarget, setActionsFeedback, type ActionForm } from './panel.js';
+import { loadReplyPanel } from '../reply/panel.js';
+import { CasePage } from '../views/case-page.js';
+import { loadCasePageModel } from '../views/model.js';
+import { ActionRefusal, DONE_PARAM, loadCaseActions, problemTarget, setActionsFeedback, type ActionForm, type ActionsFeedback } from './panel.js';
 import {
   addNote,
   assignCase,
@@ -73,44 +76,45 @@ export async function caseActionRoutes(app: App): Promise<void> {
         if (!(error instanceof AppError) || !REFUSALS.has(error.code)) throw error;
         const values = { ...posted.fields };
         delete values['_csrf'];
+        const which = { form, ...(transition ? { transition } : {}), values };
         if (error.code === 'version_conflict') {
           const conflict = await describeConflict(app.ctx.db, app.ctx.config.TIMEZONE, found.view.id, seenVersion);
-          setActionsFeedback(request, { form, ...(transition ? { transition } : {}), problems: [], values, conflict });
-        } else {
-          const problems =
-            error.errors.length > 0
-              ? error.errors.map((e) => ({ target: problemTarget(form, e.field, transition), message: e.message }))
-              : [{ target: problemTarget(form, '', transition), message: error.message }];
-          setActionsFeedback(request, { form, ...(transition ? { transition } : {}), problems, values });
+          return sendRefusal(request, reply, session, reference, error.status, { ...which, problems: [], conflict });
         }
-        return sendRefusal(request, reply, session, reference, error.status);
+        const problems =
+          error.errors.length > 0
+            ? error.errors.map((e) => ({ target: problemTarget(form, e.field, transition), message: e.message }))
+            : [{ target: problemTarget(form, '', transition), message: error.message }];
+        return sendRefusal(request, reply, session, reference, error.status, { ...which, problems });
       }
     };
   }
 
-  /** The case's current state with the actions panel: what a refused action answers. */
-  async function sendRefusal(request: FastifyRequest, reply: FastifyReply, session: AgentSession, reference: string, status: number) {
+  /**
+   * A refused action answers the case page itself, as it is now, with the refusal on top (a
+   * conflict or an error summary) and what the agent typed kept in the panel's form.
+   */
+  async function sendRefusal(request: FastifyRequest, reply: FastifyReply, session: AgentSession, reference: string, status: number, feedback: ActionsFeedback) {
     const { view, scope } = await loadCaseForAgent(request, session, reference);
-    await logAccess(request, session, { action: 'view_case', caseId: view.id, citizenId: view.citizenId, detail: 'action refusée' });
-    const data = await loadCaseActions(request, session, scope, view);
-    const title = `${status === 409 ? 'Modification concurrente' : 'Action non enregistrée'} — dossier ${view.reference}`;
+    await logAccess(request, session, { action: 'view_case', caseId: view.id, citizenId: view.citizenId });
+    setActionsFeedback(request, { ...feedback, shownAbove: true });
+    const [model, actions, replyPanel] = await Promise.all([
+      loadCasePageModel(request, scope, view),
+      loadCaseActions(request, session, scope, view),
+      loadReplyPanel(request, session, scope, view),
+    ]);
+    const map = app.ctx.config.MAP_TILE_URL ? { tileUrl: app.ctx.config.MAP_TILE_URL, attribution: app.ctx.config.MAP_ATTRIBUTION } : null;
     return sendBackofficePage(request, reply, {
       status,
-      title,
+      title: `${feedback.conflict ? 'Modification concurrente' : 'Action non enregistrée'} — dossier ${view.reference} — ${view.subject}`,
       session,
       scope,
       section: 'inbox',
       body: (
-        <div class="case-actions-page">
-          <h1>
-            Dossier {view.reference} : action non enregistrée
-          </h1>
-          <p>
-            {view.subject} — service {view.department.name}.{' '}
-            <a href={`/backoffice/dossiers/${encodeURIComponent(view.reference)}`}>Revenir au dossier à jour</a>
-          </p>
-          <CaseActionsPanel data={data} />
-        </div>
+        <>
+          <ActionRefusal feedback={feedback} />
+          <CasePage model={model} actions={actions} reply={replyPanel} map={map} list={null} />
+        </>
       ),
     });
   }
