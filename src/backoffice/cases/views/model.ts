@@ -67,7 +67,7 @@ export async function loadCasePageModel(request: FastifyRequest, scope: AgentSco
     view,
     scope,
     timezone,
-    status: { label: status?.label ?? (view.closedAt ? 'Clos' : view.status), closed: view.closedAt !== null },
+    status: { label: status?.label ?? (view.closedAt ? 'Clos' : (STATUS_WITHOUT_WORKFLOW[view.status] ?? view.status)), closed: view.closedAt !== null },
     assignedAgent: view.assignedAgentId !== null ? (agents.get(view.assignedAgentId) ?? `agent n° ${view.assignedAgentId}`) : null,
     urgency: urgencyOf(view),
     waitingSince: view.closedAt === null ? (pauses.find((p) => p.to === null)?.from ?? null) : null,
@@ -107,6 +107,9 @@ async function answersOf(db: Executor, view: CaseView, procedure: Procedure | un
     uploads: new Map(files.map((f) => [f.id, f])),
   };
 }
+
+/** A case without workflow keeps the intake's status ids. */
+const STATUS_WITHOUT_WORKFLOW: Record<string, string> = { new: 'Nouvelle demande' };
 
 export const ASSURANCE_LABEL: Record<CitizenProfile['identityAssurance'], string> = {
   declared: 'Identité déclarée par l’usager (non vérifiée)',

@@ -27,7 +27,7 @@ export function CasePrintPage({ model, printedAt, printedBy }: { model: CasePage
       <CaseAnswers model={model} />
       <CaseAttachments model={model} previews={false} />
       <CaseLocation model={model} map={null} />
-      <CaseTimeline model={model} />
+      <CaseTimeline model={model} expand />
     </div>
   );
 }

@@ -19,7 +19,26 @@ function frenchPhone(e164: string): string {
   return parsed.country === 'FR' ? parsed.formatNational() : parsed.formatInternational();
 }
 
-/** A symbol per channel, beside its label (the label is what is read out). */
+/**
+ * A small drawing per channel, beside its label (the label is what is read out). Inline SVG: no
+ * font or image to fetch, and it follows the text colour.
+ */
+const CHANNEL_PATHS: Record<string, string> = {
+  web: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M3 12h18M12 3c3 3 3 15 0 18M12 3c-3 3-3 15 0 18',
+  mobile: 'M8 2h8a1 1 0 0 1 1 1v18a1 1 0 0 1-1 1H8a1 1 0 0 1-1-1V3a1 1 0 0 1 1-1M11 19h2',
+  email: 'M3 6h18v12H3zM3 6l9 7l9-7',
+  phone: 'M5 3h4l2 5l-3 2a11 11 0 0 0 6 6l2-3l5 2v4a2 2 0 0 1-2 2A18 18 0 0 1 3 5a2 2 0 0 1 2-2',
+  counter: 'M3 21h18M4 10h16M12 3l9 5H3zM6 10v8M10 10v8M14 10v8M18 10v8',
+  mail: 'M3 6h18v12H3zM3 6l9 7l9-7M16 9h3v3h-3z',
+  social: 'M4 4h16v11H9l-5 4z',
+  api: 'M8 7l-5 5l5 5M16 7l5 5l-5 5M14 4l-4 16',
+  open311: 'M12 22s7-7 7-12a7 7 0 0 0-14 0c0 5 7 12 7 12zM12 7a3 3 0 1 0 0 6a3 3 0 1 0 0-6',
+};
+
+/**
+ * A text symbol per channel, for pages that write one before the label (the citizens' 360° view
+ * uses it); prefer `<Channel>`, whose drawing needs no emoji font.
+ */
 export const CHANNEL_ICONS: Record<string, string> = {
   web: '🖥',
   mobile: '📱',
@@ -32,19 +51,23 @@ export const CHANNEL_ICONS: Record<string, string> = {
   open311: '📍',
 };
 
+/** A channel: its drawing and its label. */
+export function Channel({ channel }: { channel: string }) {
+  return (
+    <span class="case-channel">
+      <svg class="case-channel-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+        <path d={CHANNEL_PATHS[channel] ?? CHANNEL_PATHS['web']} fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+      </svg>{' '}
+      {CHANNEL_LABELS[channel] ?? channel}
+    </span>
+  );
+}
+
 const PRIORITY_LABEL: Record<string, string> = { low: 'Basse', normal: 'Normale', high: 'Haute', urgent: 'Urgente' };
 const OUTCOME_LABEL: Record<string, string> = { accepted: 'Favorable', refused: 'Défavorable', without_action: 'Classée sans suite', duplicate: 'Doublon fusionné dans un autre dossier' };
 
 export const caseUrl = (reference: string) => `/backoffice/dossiers/${encodeURIComponent(reference)}`;
 export const fileUrl = (reference: string, id: string) => `${caseUrl(reference)}/pieces/${encodeURIComponent(id)}`;
-
-export function Channel({ channel }: { channel: string }) {
-  return (
-    <span class="case-channel">
-      <span aria-hidden="true">{CHANNEL_ICONS[channel] ?? '•'}</span> {CHANNEL_LABELS[channel] ?? channel}
-    </span>
-  );
-}
 
 function Time({ iso, timezone, withTime = true }: { iso: string; timezone: string; withTime?: boolean }) {
   return <time datetime={iso}>{withTime ? formatDateTime(iso, timezone) : formatDate(iso, timezone)}</time>;
@@ -278,21 +301,24 @@ export function CaseLocation({ model, map }: { model: CasePageModel; map: { tile
 }
 
 /** The one timeline: events and messages in order, internal notes set apart. */
-export function CaseTimeline({ model }: { model: CasePageModel }) {
+export function CaseTimeline({ model, expand = false }: { model: CasePageModel; expand?: boolean }) {
   const { timezone, view } = model;
   return (
     <section aria-labelledby="case-timeline-title" class="case-section">
       <h2 id="case-timeline-title">Historique</h2>
       <ol class="case-timeline">
         {model.timeline.map((entry) => (
-          <TimelineItem entry={entry} timezone={timezone} reference={view.reference} />
+          <TimelineItem entry={entry} timezone={timezone} reference={view.reference} expand={expand} />
         ))}
       </ol>
     </section>
   );
 }
 
-function TimelineItem({ entry, timezone, reference }: { entry: TimelineEntry; timezone: string; reference: string }) {
+/** Messages longer than this (acknowledgments, letters) are folded on the page, never in print. */
+const LONG_MESSAGE = 600;
+
+function TimelineItem({ entry, timezone, reference, expand }: { entry: TimelineEntry; timezone: string; reference: string; expand: boolean }) {
   const kind = entry.kind === 'note' ? 'timeline-note' : entry.kind === 'message' ? (entry.message?.direction === 'in' ? 'timeline-message timeline-message--in' : 'timeline-message') : 'timeline-event';
   return (
     <li class={`timeline-entry ${kind}`}>
@@ -320,7 +346,16 @@ function TimelineItem({ entry, timezone, reference }: { entry: TimelineEntry; ti
           <p>
             <strong>Objet :</strong> {entry.message.subject}
           </p>
-          {entry.message.body ? <p class="timeline-text">{entry.message.body}</p> : null}
+          {entry.message.body ? (
+            !expand && entry.message.body.length > LONG_MESSAGE ? (
+              <details>
+                <summary>Lire le message ({entry.message.body.length.toLocaleString('fr-FR')} caractères)</summary>
+                <p class="timeline-text">{entry.message.body}</p>
+              </details>
+            ) : (
+              <p class="timeline-text">{entry.message.body}</p>
+            )
+          ) : null}
           <p class="hint">
             {entry.message.direction === 'in' ? 'Reçu' : 'Envoi'} par {entry.message.channel}
             {entry.message.recipient ? <> à {entry.message.recipient}</> : null} — état : <span class={entry.message.failed ? 'timeline-failed' : undefined}>{entry.message.delivery}</span>
