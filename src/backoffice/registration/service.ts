@@ -263,6 +263,8 @@ export async function registerRequest(deps: IntakeDeps, ctx: RegistrationContext
       citizen,
       ...(citizenId !== undefined ? { citizenId } : {}),
       data: input.data,
+      // A letter's subject, when the agent gives one, names the case too.
+      ...(channel === 'mail' && input.mailSubject ? { subject: input.mailSubject } : {}),
       receivedAt: receiptInstant(input.receivedOn, ctx.timezone),
       hiddenFields: 'drop',
       acknowledgment: input.acknowledgment as AcknowledgmentChannel,

@@ -101,15 +101,36 @@ function CitizenChoices({ hits, picked }: { hits: CitizenHit[] | null; picked: N
   );
 }
 
+/** Field labels by name, so the summary of a long page says which field each message is about. */
+function labelsOf(fields: Field[]): Map<string, string> {
+  return new Map(fields.map((f) => [f.name, f.label]));
+}
+
+/** « Objet : Ce champ est obligatoire. » — the message at the field needs no label, the summary does. */
+function summaryMessage(error: FieldError, labels: Map<string, string>): string {
+  const name = error.field.split(/[.[]/, 1)[0] ?? '';
+  const label = name === 'usagerRecherche' ? 'Usager' : name === 'demarche' ? 'Démarche' : labels.get(name);
+  return label ? `${label} : ${error.message}` : error.message;
+}
+
 /** The whole « Nouvelle demande » form. */
 export function NewRequestPage(props: NewRequestProps) {
   const { procedure, context } = props;
   const searchError = context.errors.get('usagerRecherche');
+  const labels = labelsOf([
+    CHANNEL_FIELD,
+    CITIZEN_MODE_FIELD(true),
+    ...NEW_CITIZEN_FIELDS,
+    ...(procedure?.form.pages.flatMap((p) => p.fields) ?? []),
+    SCAN_FIELD,
+    ...RECEIPT_FIELDS,
+    ACKNOWLEDGMENT_FIELD,
+  ]);
   return (
     <>
       <h1>Enregistrer une nouvelle demande</h1>
       <p class="lead">Une demande reçue par téléphone, à l’accueil, par courrier ou par courriel : elle suit ensuite le même circuit qu’une demande en ligne.</p>
-      <ErrorSummary problems={props.errors.map((e) => ({ target: e.field === 'usagerRecherche' ? 'usager-recherche' : inputIdOf(e.field), message: e.message }))} />
+      <ErrorSummary problems={props.errors.map((e) => ({ target: e.field === 'usagerRecherche' ? 'usager-recherche' : inputIdOf(e.field), message: summaryMessage(e, labels) }))} />
       <p class="hint">Les champs sont obligatoires sauf mention contraire.</p>
       <form method="post" action={NEW_REQUEST_URL} enctype="multipart/form-data" novalidate class="registration-form">
         <input type="hidden" name="_csrf" value={props.csrf} />
