@@ -13,8 +13,11 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 export async function backofficeAssetRoutes(app: App): Promise<void> {
   const names = fs.readdirSync(here).sort();
   const bundle = (suffix: string) => Buffer.from(names.filter((n) => n.endsWith(suffix)).map((n) => fs.readFileSync(path.join(here, n), 'utf8')).join('\n'));
+  // Back-office pages render the portal's form fields and answers (a request registered on a
+  // citizen's behalf, a case's data): their styles come first, from the one file that defines them.
+  const portalForms = fs.readFileSync(path.join(here, '../../portal/assets/forms.css'), 'utf8');
   const files = new Map([
-    ['/assets/backoffice.css', { type: 'text/css; charset=utf-8', body: bundle('.css') }],
+    ['/assets/backoffice.css', { type: 'text/css; charset=utf-8', body: Buffer.concat([Buffer.from(`${portalForms}\n`), bundle('.css')]) }],
     ['/assets/backoffice.js', { type: 'text/javascript; charset=utf-8', body: bundle('.client.js') }],
   ]);
   for (const [url, file] of files) {
