@@ -2,11 +2,12 @@ import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderPage } from '../http/ui/layout.js';
 import { portalOrganisation } from '../portal/page.js';
+import { mentionRepository } from './mentions/repository.js';
 import type { AgentScope } from './policy.js';
 import type { AgentSession } from './session.js';
 
 /** Where a page sits in the back-office menu, to mark the current entry. */
-export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'mail' | 'templates' | 'admin' | 'account' | 'none';
+export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'mail' | 'templates' | 'admin' | 'account' | 'mentions' | 'none';
 
 export interface BackofficePageOptions {
   title: string;
@@ -27,6 +28,8 @@ export interface BackofficePageOptions {
  */
 export async function sendBackofficePage(request: FastifyRequest, reply: FastifyReply, options: BackofficePageOptions): Promise<FastifyReply> {
   const organisation = await portalOrganisation(request);
+  // Unread mentions are counted on every page so the menu tells an agent a colleague needs them.
+  const unreadMentions = options.session ? await mentionRepository.countUnread(request.server.ctx.db.kysely, options.session.agentId) : 0;
   const page = renderPage(
     {
       title: options.title,
@@ -43,7 +46,7 @@ export async function sendBackofficePage(request: FastifyRequest, reply: Fastify
           {options.head}
         </>
       ),
-      nav: options.session ? <BackofficeNav session={options.session} scope={options.scope ?? null} current={options.section ?? 'none'} /> : undefined,
+      nav: options.session ? <BackofficeNav session={options.session} scope={options.scope ?? null} current={options.section ?? 'none'} unreadMentions={unreadMentions} /> : undefined,
       footer: <p>Guichet — espace agents — logiciel libre (AGPL-3.0-or-later)</p>,
     },
     <div class="backoffice">{options.body}</div>,
@@ -73,7 +76,7 @@ const MENU: MenuEntry[] = [
   { section: 'admin', href: '/backoffice/admin', label: 'Administration', visible: (scope) => scope?.isAdmin === true },
 ];
 
-function BackofficeNav({ session, scope, current }: { session: AgentSession; scope: AgentScope | null; current: BackofficeSection }) {
+function BackofficeNav({ session, scope, current, unreadMentions }: { session: AgentSession; scope: AgentScope | null; current: BackofficeSection; unreadMentions: number }) {
   return (
     <ul class="nav-links">
       {MENU.filter((m) => m.visible(scope)).map((m) => (
@@ -83,6 +86,18 @@ function BackofficeNav({ session, scope, current }: { session: AgentSession; sco
           </a>
         </li>
       ))}
+      <li>
+        <a href="/backoffice/mentions" aria-current={current === 'mentions' ? 'page' : undefined}>
+          Mentions
+          {unreadMentions > 0 ? (
+            <>
+              {' '}
+              <span class="badge">{unreadMentions}</span>
+              <span class="visually-hidden"> non lue{unreadMentions > 1 ? 's' : ''}</span>
+            </>
+          ) : null}
+        </a>
+      </li>
       <li>
         <a href="/backoffice/mon-compte" aria-current={current === 'account' ? 'page' : undefined}>
           {session.name}
