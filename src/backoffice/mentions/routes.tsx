@@ -27,7 +27,7 @@ export async function mentionRoutes(app: App): Promise<void> {
       title: 'Mes mentions',
       session,
       scope,
-      section: 'none',
+      section: 'mentions',
       body: <MentionsPage mentions={mentions} all={all} timezone={app.ctx.config.TIMEZONE} />,
     });
   });
