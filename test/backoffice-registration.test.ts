@@ -18,6 +18,7 @@ import type { FormDefinition } from '../src/procedures/form/definition.js';
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeDepartment, makeOrganisation, makeProcedure } from './factories.js';
 
 const TZ = 'Europe/Paris';
@@ -301,12 +302,29 @@ describe('the « Nouvelle demande » screen', () => {
     expect(await countCases()).toBe(before.cases);
   });
 
-  it('refuses a post without the session’s CSRF value', async () => {
+  it('refuses a post without the session’s CSRF value, or without a session', async () => {
     const before = await countCases();
     const response = await post(reception, newCitizenRequest(), [], 'forged');
     expect(response.statusCode).toBe(403);
+    const signedOut = await post({ ...reception, cookie: '' }, newCitizenRequest());
+    expect(signedOut.statusCode).toBe(303);
+    expect(signedOut.headers.location).toContain('/backoffice/connexion');
     expect(await countCases()).toBe(before);
   });
+
+  it.skipIf(!validatorAvailable)('is valid HTML, in error states too (Nu Html Checker)', async () => {
+    const pages: { name: string; html: string }[] = [];
+    pages.push({ name: 'écran vide', html: (await get(reception, '/backoffice/nouvelle-demande')).body });
+    pages.push({ name: 'contact', html: (await get(reception, '/backoffice/nouvelle-demande?demarche=contact&canal=mail')).body });
+    pages.push({ name: 'recherche', html: (await post(reception, { _cle: newKey(), _action: 'rechercher', usager: 'existant', usagerRecherche: 'Durand' })).body });
+    pages.push({ name: 'erreurs', html: (await post(reception, newCitizenRequest({ objet: '', dateReception: '2999-01-01', demarche: 'signalement-voirie' }))).body });
+    const { location } = await registered(reception, await post(reception, newCitizenRequest({ canal: 'mail' })));
+    pages.push({ name: 'enregistrée', html: (await get(reception, location)).body });
+    pages.push({ name: 'registre', html: (await get(reception, '/backoffice/courrier')).body });
+    pages.push({ name: 'registre en erreur', html: (await get(reception, '/backoffice/courrier?du=2026-02-01&au=2026-01-01')).body });
+    const errors = await validateHtml(pages);
+    expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
 });
 
 describe('the postal mail register', () => {
@@ -358,6 +376,7 @@ describe('the postal mail register', () => {
     expect(other.statusCode).toBe(200);
     expect(other.body).not.toContain('Lettre listée');
 
+    expect((await get(null, `/backoffice/courrier.csv`)).statusCode).toBe(303);
     const csv = await get(reception, `/backoffice/courrier.csv?du=${today(TZ)}&au=${today(TZ)}`);
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');

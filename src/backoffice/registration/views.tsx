@@ -280,6 +280,12 @@ export function RegisteredPage(props: RegisteredProps) {
           </p>
         ) : null}
       </div>
+      {receipt.citizen?.possibleDuplicateOf ? (
+        <p class="notice">
+          L’usager ressemble à une fiche existante : un doublon possible est signalé.{' '}
+          <a href="/backoffice/usagers/doublons">Voir les doublons possibles</a>
+        </p>
+      ) : null}
       <dl class="registration-summary">
         <dt>Démarche</dt>
         <dd>{receipt.procedure.title}</dd>
