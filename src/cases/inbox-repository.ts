@@ -95,10 +95,9 @@ export const inboxRepository = {
     const order = orderOf(dialect, filter);
     let q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now);
     if (after) q = q.where(order.after(after));
-    const rows = await withListColumns(q)
-      .orderBy(order.by)
-      .limit(limit + 1)
-      .execute();
+    let listed = withListColumns(q);
+    for (const by of order.by) listed = listed.orderBy(by);
+    const rows = await listed.limit(limit + 1).execute();
     return { rows: rows.slice(0, limit).map((r) => toRow(r, order.cursorOf)), hasMore: rows.length > limit };
   },
 
@@ -130,13 +129,12 @@ export const inboxRepository = {
     return Number(row?.id ?? 0);
   },
 
-  /** Cases created after `afterId` that the agent may see, oldest first (live updates). */
-  async createdAfter(db: Executor, scope: InboxScope, afterId: number, limit: number) {
-    const q = db
-      .selectFrom('cases as c')
-      .where('c.organisation_id', '=', scope.organisationId)
-      .where('c.id', '>', afterId)
-      .where((eb) => visibleTo(eb, scope));
+  /**
+   * Cases created after `afterId` that the agent may see and that match the list's filter, oldest
+   * first (live updates of a list).
+   */
+  async createdAfter(db: Executor, dialect: Dialect, scope: InboxScope, filter: InboxFilter, afterId: number, limit: number, now = new Date()) {
+    const q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now).where('c.id', '>', afterId);
     const rows = await withListColumns(q)
       .orderBy('c.id')
       .limit(limit)
@@ -163,6 +161,33 @@ export const inboxRepository = {
       status: r.status,
       version: r.version,
     }));
+  },
+
+  /** The departments (of the organisation) where an agent holds a role, for assignments. */
+  async departmentsOfAgent(db: Executor, agentId: number, organisationId: number): Promise<Map<number, Set<number>>> {
+    const rows = await db
+      .selectFrom('agent_roles as r')
+      .innerJoin('agents as a', 'a.id', 'r.agent_id')
+      .select('r.department_id')
+      .where('r.agent_id', '=', agentId)
+      .where('a.organisation_id', '=', organisationId)
+      .where('a.is_active', '=', 1)
+      .execute();
+    return new Map([[agentId, new Set(rows.map((r) => r.department_id))]]);
+  },
+
+  /** Active agents of some departments, to assign cases to. */
+  async agentsOf(db: Executor, departmentIds: readonly number[]): Promise<{ id: number; name: string }[]> {
+    if (departmentIds.length === 0) return [];
+    return db
+      .selectFrom('agents as a')
+      .innerJoin('agent_roles as r', 'r.agent_id', 'a.id')
+      .select(['a.id', 'a.display_name as name'])
+      .distinct()
+      .where('r.department_id', 'in', [...departmentIds])
+      .where('a.is_active', '=', 1)
+      .orderBy('a.display_name')
+      .execute();
   },
 
   /** The sectors cases were placed in, for the filter's choices. */
