@@ -298,4 +298,16 @@ describe('print, export and files', () => {
     expect((await get(`/backoffice/dossiers/${reference}/pieces/inconnu`, roadsAgent)).statusCode).toBe(404);
     expect((await get(`/backoffice/dossiers/${reference}/pieces/${'x'.repeat(90)}`, roadsAgent)).statusCode).toBe(404);
   });
+
+  it('shows and serves the files of a duplicate merged into the case', async () => {
+    const duplicatePhoto = (await storeAttachment(attachments(), commune.organisationId, PNG, 'doublon.png')).id;
+    const duplicate = (await report('Même lampadaire', duplicatePhoto, null)).reference;
+    // What the merge action writes on the kept case (the actions module's own tests cover the merge).
+    await caseRepository.appendJournal(db.kysely, caseId, reference, [{ type: 'case.merged_from', actor: { type: 'agent', id: String(roadsAgent.agentId) }, payload: { from: duplicate, attachments: [duplicatePhoto], messages: [] } }], new Date().toISOString());
+    const body = (await get(`/backoffice/dossiers/${reference}`, roadsAgent)).body;
+    expect(body).toContain(`reprise du dossier ${duplicate} fusionné dans celui-ci`);
+    expect(body).toContain(`Le dossier ${duplicate} (doublon) a été fusionné dans celui-ci`);
+    expect((await get(`/backoffice/dossiers/${reference}/pieces/${duplicatePhoto}`, roadsAgent)).statusCode).toBe(200);
+    expect((await get(`/backoffice/dossiers/${reference}/pieces/${otherPhotoId}`, roadsAgent)).statusCode).toBe(404);
+  });
 });

@@ -10,6 +10,8 @@ export interface CaseAttachment {
   /** The message it came with (a citizen's reply, an agent's answer), or null (the request's own files). */
   messageId: number | null;
   createdAt: string;
+  /** Set on a file of a duplicate merged into this case: the duplicate's reference. */
+  fromReference?: string;
 }
 
 /** A message of a case, written to or received from the citizen. */
@@ -48,6 +50,20 @@ export const casePageRepository = {
       .where('id', '=', attachmentId)
       .executeTakeFirst();
     return row ? toAttachment(row) : undefined;
+  },
+
+  /** Files of the organisation by id, whatever their case: a merged duplicate's, cited by the kept case's journal. */
+  async attachmentsByIds(db: Executor, organisationId: number, ids: readonly string[]): Promise<CaseAttachment[]> {
+    if (ids.length === 0) return [];
+    const rows = await db
+      .selectFrom('attachments')
+      .select(['id', 'filename', 'mime_type', 'size', 'sha256', 'message_id', 'created_at'])
+      .where('organisation_id', '=', organisationId)
+      .where('id', 'in', [...new Set(ids)])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toAttachment);
   },
 
   async messages(db: Executor, caseId: number): Promise<CaseMessage[]> {

@@ -12,9 +12,8 @@ import { loadCaseActions } from './actions/panel.js';
 import { casePdf } from './export.js';
 import { loadCaseForAgent } from './load.js';
 import { loadReplyPanel } from './reply/panel.js';
-import { casePageRepository } from './repository.js';
 import { CasePage } from './views/case-page.js';
-import { loadCasePageModel } from './views/model.js';
+import { caseFileFor, loadCasePageModel } from './views/model.js';
 import { CasePrintPage } from './views/print.js';
 
 const hidden = { hide: true };
@@ -104,8 +103,8 @@ export async function caseRoutes(app: App): Promise<void> {
     if (!session) return reply;
     const params = request.params as FileParams;
     const { view } = await loadCaseForAgent(request, session, params.reference);
-    // Only a file of this very case: another case's id is as unknown as a made-up one.
-    const file = params.id.length <= 64 ? await casePageRepository.attachment(app.ctx.db.kysely, view.id, params.id) : undefined;
+    // Only a file of this very case (or of a duplicate merged into it).
+    const file = params.id.length <= 64 ? await caseFileFor(app.ctx.db.kysely, view, params.id) : undefined;
     if (!file) throw notFound('Aucune pièce jointe à cette adresse dans ce dossier.');
     const download = (request.query as Record<string, unknown>)['telecharger'] !== undefined;
     await logAccess(request, session, { action: 'download_attachment', caseId: view.id, citizenId: view.citizenId, detail: `${download ? 'téléchargement' : 'aperçu'} : ${file.filename}`.slice(0, 200) });

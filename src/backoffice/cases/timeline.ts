@@ -248,6 +248,7 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
         break;
       case 'case.merged_from':
         entry.title = `Le dossier ${text('from')} (doublon) a été fusionné dans celui-ci`;
+        entry.files = filesOf(p['attachments']);
         break;
       default:
         // A type this page does not know yet is still shown, never hidden.
@@ -286,6 +287,19 @@ export function agentIdsOf(journal: readonly TimelineJournalEvent[]): number[] {
     for (const id of mentionsOf(e.payload['mentions'])) ids.add(id);
   }
   return [...ids];
+}
+
+/**
+ * Files of duplicates merged into the case, by the duplicate's reference: the kept case's page
+ * shows and serves them (the merge's journal event lists them).
+ */
+export function mergedFilesOf(journal: readonly TimelineJournalEvent[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const e of journal) {
+    if (e.type !== 'case.merged_from' || !Array.isArray(e.payload['attachments'])) continue;
+    for (const id of e.payload['attachments']) files.set(String(id), String(e.payload['from'] ?? ''));
+  }
+  return files;
 }
 
 /** Mentions as ids, whether a note keeps them as ids or as `{ agentId }` objects. */

@@ -16,7 +16,7 @@ import type { WorkflowDefinition } from '../../../workflow/definition.js';
 import { workflowRepository } from '../../../workflow/repository.js';
 import type { AgentScope } from '../../policy.js';
 import { casePageRepository, type CaseAttachment } from '../repository.js';
-import { agentIdsOf, buildTimeline, type TimelineEntry } from '../timeline.js';
+import { agentIdsOf, buildTimeline, mergedFilesOf, type TimelineEntry } from '../timeline.js';
 
 export interface CaseCitizen {
   id: number;
@@ -46,11 +46,22 @@ export interface CasePageModel {
   timeline: TimelineEntry[];
 }
 
+/**
+ * A file the agent may fetch through this case: its own, or one of a duplicate merged into it;
+ * undefined otherwise (another case's file is as unknown as a made-up id).
+ */
+export async function caseFileFor(db: Executor, view: CaseView, attachmentId: string): Promise<CaseAttachment | undefined> {
+  const own = await casePageRepository.attachment(db, view.id, attachmentId);
+  if (own) return own;
+  const merged = mergedFilesOf(await caseRepository.listJournal(db, view.id));
+  return merged.has(attachmentId) ? (await casePageRepository.attachmentsByIds(db, view.organisationId, [attachmentId]))[0] : undefined;
+}
+
 /** The case page's model for a case the agent may see. */
 export async function loadCasePageModel(request: FastifyRequest, scope: AgentScope, view: CaseView): Promise<CasePageModel> {
   const db = request.server.ctx.db.kysely;
   const timezone = request.server.ctx.config.TIMEZONE;
-  const [journal, messages, attachments, pauses, departments, procedure, workflow, profile] = await Promise.all([
+  const [journal, messages, ownAttachments, pauses, departments, procedure, workflow, profile] = await Promise.all([
     caseRepository.listJournal(db, view.id),
     casePageRepository.messages(db, view.id),
     casePageRepository.attachments(db, view.id),
@@ -60,7 +71,13 @@ export async function loadCasePageModel(request: FastifyRequest, scope: AgentSco
     view.workflowId !== null ? workflowOf(db, view.workflowId) : Promise.resolve(null),
     view.citizenId !== null ? citizenProfile(db, view.citizenId) : Promise.resolve(undefined),
   ]);
-  const agents = await casePageRepository.agentNames(db, view.organisationId, [...agentIdsOf(journal), ...(view.assignedAgentId !== null ? [view.assignedAgentId] : [])]);
+  const merged = mergedFilesOf(journal);
+  const [agents, mergedFiles] = await Promise.all([
+    casePageRepository.agentNames(db, view.organisationId, [...agentIdsOf(journal), ...(view.assignedAgentId !== null ? [view.assignedAgentId] : [])]),
+    casePageRepository.attachmentsByIds(db, view.organisationId, [...merged.keys()]),
+  ]);
+  const own = new Set(ownAttachments.map((a) => a.id));
+  const attachments = [...ownAttachments, ...mergedFiles.filter((f) => !own.has(f.id)).map((f) => ({ ...f, fromReference: merged.get(f.id) ?? '' }))];
   const status = workflow?.statuses.find((s) => s.id === view.status);
   const regime = procedure && procedure.silence.regime !== 'none' ? procedure.silence.regime : null;
   return {
@@ -74,7 +91,7 @@ export async function loadCasePageModel(request: FastifyRequest, scope: AgentSco
     silence: regime && view.implicitDecisionAt && view.closedAt === null && !view.implicitDecisionRecordedAt ? { at: view.implicitDecisionAt, regime } : null,
     implicitDecision: regime && view.implicitDecisionRecordedAt ? { regime, recordedAt: view.implicitDecisionRecordedAt } : null,
     citizen: profile ? citizenOf(profile) : null,
-    answers: await answersOf(db, view, procedure, profile, attachments),
+    answers: await answersOf(db, view, procedure, profile, ownAttachments),
     attachments,
     timeline: buildTimeline({ journal, messages, attachments, agents, departments, workflow, timezone }),
   };

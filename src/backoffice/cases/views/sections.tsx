@@ -235,7 +235,8 @@ export function CaseAttachments({ model, previews = true }: { model: CasePageMod
                 Télécharger {file.filename}
               </a>{' '}
               <span class="hint">
-                ({describeFile(file)}, ajoutée le <Time iso={file.createdAt} timezone={timezone} />)
+                ({describeFile(file)}, ajoutée le <Time iso={file.createdAt} timezone={timezone} />
+                {file.fromReference ? <>, reprise du dossier {file.fromReference} fusionné dans celui-ci</> : null})
               </span>
             </p>
             {previews && PREVIEWABLE_IMAGES.has(file.mimeType) ? (
