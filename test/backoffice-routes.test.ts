@@ -11,6 +11,7 @@
  *
  * The public routes (signing in, ProConnect, the redirection of `/backoffice`) are listed below.
  */
+import type * as FastifyModule from 'fastify';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../src/db/database.js';
@@ -23,7 +24,7 @@ import { makeDepartment, makeOrganisation } from './factories.js';
 const registered = vi.hoisted(() => [] as { method: string; url: string }[]);
 
 vi.mock('fastify', async (importOriginal) => {
-  const real = await importOriginal<typeof import('fastify')>();
+  const real = await importOriginal<typeof FastifyModule>();
   const wrapped = ((options?: object) => {
     const instance = real.default(options);
     instance.addHook('onRoute', (route: RouteOptions) => {

@@ -76,7 +76,7 @@ export async function startProConnectProvider(options: { publicUrl: string }): P
   let refuseNext = false;
   const authorizationRequests: URL[] = [];
 
-  let provider: OidcProvider | undefined;
+  const holder: { provider?: OidcProvider } = {};
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/auth')) authorizationRequests.push(new URL(req.url, 'http://provider.invalid'));
     if (req.url?.startsWith('/interaction/')) {
@@ -86,12 +86,12 @@ export async function startProConnectProvider(options: { publicUrl: string }): P
       });
       return;
     }
-    provider!.callback()(req, res);
+    (holder.provider as OidcProvider).callback()(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  provider = new Provider(issuer, {
+  const provider = new Provider(issuer, {
     clients: [
       {
         client_id: clientId,
@@ -129,22 +129,23 @@ export async function startProConnectProvider(options: { publicUrl: string }): P
     ttl: { Session: 3600, Interaction: 600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
   });
   provider.on('server_error', () => undefined);
+  holder.provider = provider;
 
   async function interact(req: http.IncomingMessage, res: http.ServerResponse) {
-    const details = await provider!.interactionDetails(req, res);
+    const details = await provider.interactionDetails(req, res);
     if (refuseNext) {
       refuseNext = false;
-      await provider!.interactionFinished(req, res, { error: 'access_denied', error_description: 'L’agent a annulé sa connexion.' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'L’agent a annulé sa connexion.' }, { mergeWithLastSubmission: false });
       return;
     }
     if (details.prompt.name === 'login') {
-      await provider!.interactionFinished(req, res, { login: { accountId: agent.sub, acr: 'eidas1', amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(req, res, { login: { accountId: agent.sub, acr: 'eidas1', amr: ['pwd'] } }, { mergeWithLastSubmission: false });
       return;
     }
-    const grant = new provider!.Grant({ accountId: details.session?.accountId ?? agent.sub, clientId });
+    const grant = new provider.Grant({ accountId: details.session?.accountId ?? agent.sub, clientId });
     grant.addOIDCScope(String(details.params.scope ?? 'openid'));
     const grantId = await grant.save();
-    await provider!.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
   return {
