@@ -1,4 +1,227 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { render } from 'preact-render-to-string';
+import { dismissDuplicate, mergeCitizens, possibleDuplicates } from '../../citizens/merge.js';
+import { parseCitizenQuery, searchCitizens, type CitizenHit } from '../../citizens/search.js';
+import { citizen360, type Citizen360 } from '../../citizens/view-360.js';
 import type { App } from '../../http/context.js';
+import { AppError, notFound } from '../../http/errors.js';
+import type { FieldProblem } from '../../http/ui/layout.js';
+import { logAccess } from '../access-log.js';
+import { sendBackofficePage } from '../page.js';
+import { canSeeCase, scopeOf } from '../policy.js';
+import { checkAgentRequestCsrf, requireAgent, type AgentSession } from '../session.js';
+import { Citizen360Page, MergedRecordPage } from './views/citizen.js';
+import { CitizenHitRadios } from './views/common.js';
+import { DuplicatesPage } from './views/duplicates.js';
+import { ComparePage, MergeChoosePage } from './views/merge.js';
+import { CitizenSearchPage } from './views/search.js';
 
-/** The 360° citizen view, citizen search, merges and possible duplicates. */
-export async function citizenRoutes(_app: App): Promise<void> {}
+const hidden = { hide: true };
+const SEARCH_LIMIT = 25;
+const QUERY_PROBLEM: FieldProblem = { target: 'q', message: 'Saisissez au moins deux lettres d’un nom, une date de naissance (JJ/MM/AAAA), un courriel ou un numéro de téléphone.' };
+
+const queryOf = (request: FastifyRequest): Record<string, unknown> => (request.query ?? {}) as Record<string, unknown>;
+const text = (value: unknown, max = 200): string => (typeof value === 'string' ? value.slice(0, max) : '');
+
+/** A record id from the URL or a form; anything else is simply not found. */
+function idOf(value: unknown): number {
+  if (typeof value !== 'string' || !/^\d{1,12}$/.test(value)) throw notFound('Aucune fiche usager de ce numéro.');
+  return Number(value);
+}
+
+/**
+ * Runs a search typed by an agent, logging that it ran (never its terms). Null when nothing was
+ * typed; a problem when what was typed cannot be searched for.
+ */
+async function runSearch(request: FastifyRequest, session: AgentSession, query: string, limit = SEARCH_LIMIT): Promise<{ hits: CitizenHit[] | null; problems: FieldProblem[] }> {
+  if (query.trim() === '') return { hits: null, problems: [] };
+  if (parseCitizenQuery(query).kind === 'none') return { hits: null, problems: [QUERY_PROBLEM] };
+  const hits = await searchCitizens(request.server.ctx.db.kysely, session.organisationId, query, limit);
+  await logAccess(request, session, { action: 'search_citizens', detail: `${hits.length} résultat(s)` });
+  return { hits, problems: [] };
+}
+
+/** The 360° view of a record the agent's organisation holds, cut down to what they may see. */
+async function load360(request: FastifyRequest, session: AgentSession, id: number) {
+  const scope = await scopeOf(request, session);
+  const found = await citizen360(request.server.ctx.db.kysely, session.organisationId, id, (c) => canSeeCase(scope, c));
+  if (!found) throw notFound('Aucune fiche usager de ce numéro.');
+  return { found, scope };
+}
+
+/**
+ * Citizens in the back-office: search, the 360° view, merging two records, possible duplicates.
+ * Any signed-in agent may find any citizen of the organisation (they register requests for
+ * anyone) and merge two records (the merge is journaled on every moved case, and its snapshot
+ * shows what was merged); the 360° view shows only the cases the agent's departments may see.
+ */
+export async function citizenRoutes(app: App): Promise<void> {
+  const timezone = () => app.ctx.config.TIMEZONE;
+
+  app.get('/backoffice/usagers', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const query = text(queryOf(request)['q']);
+    const [scope, { hits, problems }, duplicates] = await Promise.all([
+      scopeOf(request, session),
+      runSearch(request, session, query),
+      possibleDuplicates(request.server.ctx.db.kysely, session.organisationId),
+    ]);
+    return sendBackofficePage(request, reply, {
+      title: problems.length ? 'Erreur — Usagers' : query ? `Recherche « ${query} » — Usagers` : 'Usagers',
+      session,
+      scope,
+      section: 'citizens',
+      status: problems.length ? 422 : 200,
+      body: <CitizenSearchPage query={query} hits={hits} problems={problems} duplicateCount={duplicates.length} />,
+    });
+  });
+
+  // Search as you type (htmx) for the « Nouvelle demande » screen: a list of radios `citizenId`.
+  app.get('/backoffice/usagers/recherche', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const query = text(queryOf(request)['q']);
+    const parsed = parseCitizenQuery(query);
+    const hits = parsed.kind === 'none' ? [] : ((await runSearch(request, session, query, 10)).hits ?? []);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'private, no-store')
+      .send(render(<CitizenHitRadios hits={hits} query={parsed.kind === 'none' ? '' : query} />));
+  });
+
+  app.get('/backoffice/usagers/doublons', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const [scope, pairs] = await Promise.all([scopeOf(request, session), possibleDuplicates(request.server.ctx.db.kysely, session.organisationId)]);
+    if (pairs.length > 0) await logAccess(request, session, { action: 'search_citizens', detail: `doublons possibles : ${pairs.length} paire(s)` });
+    return sendBackofficePage(request, reply, {
+      title: 'Doublons possibles — Usagers',
+      session,
+      scope,
+      section: 'citizens',
+      body: <DuplicatesPage pairs={pairs} csrf={session.csrf} timezone={timezone()} dismissed={queryOf(request)['ecarte'] === '1'} />,
+    });
+  });
+
+  app.get('/backoffice/usagers/:id', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const id = idOf((request.params as { id: string }).id);
+    const { found, scope } = await load360(request, session, id);
+    await logAccess(request, session, { action: 'view_citizen', citizenId: id });
+    if ('merged' in found) {
+      return sendBackofficePage(request, reply, { title: `${found.displayName} — fiche fusionnée`, session, scope, section: 'citizens', body: <MergedRecordPage r={found} /> });
+    }
+    const q = queryOf(request);
+    const flash = q['fusion'] === 'ok' ? 'Les deux fiches ont été fusionnées.' : q['doublon'] === 'ecarte' ? 'C’est noté : cette fiche n’est plus signalée comme un doublon possible.' : null;
+    return sendBackofficePage(request, reply, {
+      title: `${found.displayName} — Usagers`,
+      session,
+      scope,
+      section: 'citizens',
+      body: <Citizen360Page c={found} csrf={session.csrf} timezone={timezone()} flash={flash} />,
+    });
+  });
+
+  app.get('/backoffice/usagers/:id/fusionner', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const id = idOf((request.params as { id: string }).id);
+    const q = queryOf(request);
+    if (q['avec'] !== undefined) return showCompare(request, reply, session, id, idOf(q['avec']), [], null);
+    return showChoose(request, reply, session, id, text(q['q']), []);
+  });
+
+  app.post('/backoffice/usagers/:id/fusionner', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    checkAgentRequestCsrf(request, session);
+    const id = idOf((request.params as { id: string }).id);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const other = idOf(body['avec']);
+    const values = { conserver: text(body['conserver'], 20), identite: text(body['identite'], 20), confirmation: body['confirmation'] === 'oui' };
+    const problems: FieldProblem[] = [];
+    const pair = [String(id), String(other)];
+    if (!pair.includes(values.conserver)) problems.push({ target: `conserver-${id}`, message: 'Choisissez la fiche à conserver.' });
+    if (!pair.includes(values.identite)) problems.push({ target: `identite-${id}`, message: 'Choisissez l’identité à conserver.' });
+    if (!values.confirmation) problems.push({ target: 'confirmation', message: 'Confirmez que les deux fiches concernent la même personne.' });
+    if (problems.length) return showCompare(request, reply, session, id, other, problems, values);
+    const keptId = Number(values.conserver);
+    const mergedId = keptId === id ? other : id;
+    try {
+      await mergeCitizens(request.server.ctx.db, {
+        organisationId: session.organisationId,
+        agentId: session.agentId,
+        keptId,
+        mergedId,
+        identityFrom: values.identite === String(keptId) ? 'kept' : 'merged',
+      });
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+      const field = error.errors[0]?.field;
+      const refused = error.errors.map((e) => ({ target: field === 'identite' ? `identite-${id}` : `conserver-${id}`, message: e.message }));
+      return showCompare(request, reply, session, id, other, refused, values);
+    }
+    return reply.redirect(`/backoffice/usagers/${keptId}?fusion=ok`, 303);
+  });
+
+  app.post('/backoffice/usagers/:id/pas-un-doublon', { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    checkAgentRequestCsrf(request, session);
+    const id = idOf((request.params as { id: string }).id);
+    await dismissDuplicate(request.server.ctx.db, { organisationId: session.organisationId, agentId: session.agentId, citizenId: id });
+    const back = ((request.body ?? {}) as Record<string, unknown>)['retour'] === 'doublons' ? '/backoffice/usagers/doublons?ecarte=1' : `/backoffice/usagers/${id}?doublon=ecarte`;
+    return reply.redirect(back, 303);
+  });
+
+  /** Step 1 of a merge: the record, and a search for the other one (itself left out). */
+  async function showChoose(request: FastifyRequest, reply: FastifyReply, session: AgentSession, id: number, query: string, extra: FieldProblem[]) {
+    const { found, scope } = await load360(request, session, id);
+    if ('merged' in found) return reply.redirect(`/backoffice/usagers/${id}`, 303);
+    const { hits, problems } = await runSearch(request, session, query);
+    const all = [...extra, ...problems];
+    return sendBackofficePage(request, reply, {
+      title: `${all.length ? 'Erreur — ' : ''}Fusionner la fiche de ${found.displayName}`,
+      session,
+      scope,
+      section: 'citizens',
+      status: all.length ? 422 : 200,
+      body: <MergeChoosePage c={found} query={query} hits={hits?.filter((h) => h.id !== id) ?? null} problems={all} />,
+    });
+  }
+
+  /** Step 2 of a merge: both records side by side, the choices, the confirmation. */
+  async function showCompare(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: AgentSession,
+    id: number,
+    other: number,
+    problems: FieldProblem[],
+    values: { conserver: string; identite: string; confirmation: boolean } | null,
+  ) {
+    if (other === id) return showChoose(request, reply, session, id, '', [{ target: 'q', message: 'Une fiche ne peut pas être fusionnée avec elle-même : cherchez l’autre fiche.' }]);
+    const [{ found: a, scope }, { found: b }] = await Promise.all([load360(request, session, id), load360(request, session, other)]);
+    if ('merged' in a) return reply.redirect(`/backoffice/usagers/${id}`, 303);
+    if ('merged' in b) return showChoose(request, reply, session, id, '', [{ target: 'q', message: `La fiche n° ${other} a déjà été fusionnée dans une autre fiche : cherchez celle-ci.` }]);
+    await logAccess(request, session, { action: 'view_citizen', citizenId: id, detail: 'comparaison avant fusion' });
+    await logAccess(request, session, { action: 'view_citizen', citizenId: other, detail: 'comparaison avant fusion' });
+    return sendBackofficePage(request, reply, {
+      title: `${problems.length ? 'Erreur — ' : ''}Comparer ${a.displayName} et ${b.displayName}`,
+      session,
+      scope,
+      section: 'citizens',
+      status: problems.length ? 422 : 200,
+      body: <ComparePage a={a} b={b} csrf={session.csrf} problems={problems} values={values ?? defaultChoices(a, b)} />,
+    });
+  }
+}
+
+/** Keep the page's record, and the surer identity of the two (the page's one when equal). */
+function defaultChoices(a: Citizen360, b: Citizen360) {
+  const rank = { declared: 0, counter: 1, franceconnect: 2 } as const;
+  const identity = rank[b.identityAssurance] > rank[a.identityAssurance] ? b : a;
+  return { conserver: String(a.id), identite: String(identity.id), confirmation: false };
+}
