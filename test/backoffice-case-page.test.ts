@@ -16,6 +16,7 @@ import type { WorkflowDefinition } from '../src/workflow/definition.js';
 import { publishWorkflow, runTransition } from '../src/workflow/service.js';
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
+import { buildTimeline } from '../src/backoffice/cases/timeline.js';
 import { freshDb } from './db.js';
 import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeCommune, makeDepartment, makeOrganisation, makeProcedure, streetReportForm } from './factories.js';
@@ -309,5 +310,38 @@ describe('print, export and files', () => {
     expect(body).toContain(`Le dossier ${duplicate} (doublon) a été fusionné dans celui-ci`);
     expect((await get(`/backoffice/dossiers/${reference}/pieces/${duplicatePhoto}`, roadsAgent)).statusCode).toBe(200);
     expect((await get(`/backoffice/dossiers/${reference}/pieces/${otherPhotoId}`, roadsAgent)).statusCode).toBe(404);
+  });
+});
+
+describe('the timeline', () => {
+  const at = (minute: number) => `2026-11-02T09:${String(minute).padStart(2, '0')}:00.000Z`;
+  const message = (id: number, createdAt: string) => ({ id, direction: 'out' as const, channel: 'letter', recipient: null, subject: 'Courrier', body: 'Texte', status: 'failed', lastError: 'x', createdAt, sentAt: null });
+
+  it('names unknown events, keeps messages no event cites, and orders by time with the journal first on ties', () => {
+    const timeline = buildTimeline({
+      journal: [
+        { seq: 1, type: 'case.created', actor: { type: 'integration', id: 'token:1' }, payload: { channel: 'api' }, createdAt: at(0) },
+        { seq: 2, type: 'quelque.chose', actor: { type: 'agent', id: '9' }, payload: {}, createdAt: at(5) },
+        { seq: 3, type: 'case.assigned', actor: { type: 'agent', id: '9' }, payload: { agentId: 9 }, createdAt: at(5) },
+        { seq: 4, type: 'case.transferred', actor: { type: 'agent', id: '9' }, payload: { from: 1, to: 2, reason: 'Relève de la propreté' }, createdAt: at(7) },
+      ],
+      messages: [message(1, at(5)), message(2, at(1))],
+      attachments: [],
+      agents: new Map([[9, 'Jeanne Agent']]),
+      departments: new Map([[1, 'Voirie'], [2, 'Propreté']]),
+      workflow: null,
+      timezone: 'Europe/Paris',
+    });
+    expect(timeline.map((e) => e.title)).toEqual([
+      'Demande reçue',
+      'Message envoyé (courrier postal)',
+      'Événement du dossier (quelque.chose)',
+      'Prise en charge par Jeanne Agent',
+      'Message envoyé (courrier postal)',
+      'Transférée du service Voirie au service Propreté',
+    ]);
+    expect(timeline[0]!.actor).toBe('une application partenaire');
+    expect(timeline[1]!.message).toMatchObject({ delivery: 'échec de l’envoi', failed: true });
+    expect(timeline[5]!.details).toEqual(['Motif : Relève de la propreté']);
   });
 });
