@@ -1,0 +1,83 @@
+/**
+ * French full-text search of cases: the words as the index keeps them (lower case, no accents,
+ * Snowball French stems), the FTS5 query built from what an agent typed, and the index kept up to
+ * date by the database itself whatever writes the case (intake, a message, a new citizen name).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
+import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
+import type { Db } from '../src/db/database.js';
+import { submitCase } from '../src/intake/service.js';
+import { freshDb } from './db.js';
+import { makeCommune } from './factories.js';
+
+describe('words as the index keeps them', () => {
+  it('stems plural and singular alike, and forgets accents and case', () => {
+    expect(searchTerms('Lampadaires')).toEqual(searchTerms('lampadaire'));
+    expect(searchTerms('éclairage')).toEqual(searchTerms('ECLAIRAGE'));
+    expect(searchTerms('chaussées dégradées')).toEqual(searchTerms('chaussee degradee'));
+    expect(searchTerms('cœur')).toEqual(['coeur']);
+  });
+
+  it('keeps numbers as they are and leaves out non-words', () => {
+    expect(searchTerms('2026-000123')).toEqual(['2026', '000123']);
+    expect(searchTerms(`a ${'x'.repeat(60)} b`)).toEqual(['a', 'b']);
+  });
+
+  it('indexes the text answers of the form data, not its field names nor machine ids', () => {
+    const text = caseSearchText([JSON.stringify({ description: 'Poubelles renversées', photo: ['0f8e4c5a-9b1d-4e2f-8a7b-6c5d4e3f2a1b'], danger: false })]);
+    expect(text.split(' ')).toEqual(searchTerms('Poubelles renversées'));
+  });
+
+  it('builds an FTS5 query of phrases, and none from punctuation alone', () => {
+    expect(ftsQuery('lampadaires éteints')).toBe(`"${searchTerms('lampadaires')[0]}" "${searchTerms('éteints')[0]}"`);
+    expect(ftsQuery('2026-000123')).toBe('"2026 000123"');
+    expect(ftsQuery('"*( -')).toBeNull();
+    expect(ftsQuery('a"b')).toBe('"a b"');
+  });
+});
+
+describe('the index in the database', () => {
+  let db: Db;
+  let commune: Awaited<ReturnType<typeof makeCommune>>;
+  const deps = () => ({ db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' });
+  const search = async (text: string, departmentIds: number[]) => {
+    const filter: InboxFilter = { state: 'all', sort: 'recus', text };
+    const { rows } = await inboxRepository.page(db.kysely, db.dialect, { organisationId: commune.organisationId, agentId: 0, departmentIds }, filter, null, 50);
+    return rows.map((r) => r.reference);
+  };
+
+  beforeAll(async () => {
+    db = await freshDb();
+    commune = await makeCommune(db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('indexes a case at intake, its messages and its citizen’s new name', async () => {
+    const { receipt } = await submitCase(deps(), {
+      organisationId: commune.organisationId,
+      procedureSlug: 'signalement-voirie',
+      channel: 'web',
+      actor: { type: 'system', id: null },
+      citizen: { firstNames: 'Hélène', lastName: 'Dupré', email: 'helene.dupre@example.fr' },
+      data: { categorie: 'eclairage', description: 'Les réverbères clignotent' },
+      hiddenFields: 'drop',
+    });
+    const roads = [commune.departments.roads];
+    expect(await search('reverbere', roads)).toEqual([receipt.reference]);
+    expect(await search('helene dupre', roads)).toEqual([receipt.reference]);
+    expect(await search('reverbere', [commune.departments.reception])).toEqual([]);
+
+    await db.kysely
+      .insertInto('messages')
+      .values({ case_id: receipt.caseId, direction: 'out', channel: 'email', recipient: null, subject: 'Réponse', body_text: 'Une équipe passera jeudi.', body_html: null, status: 'sent', message_id: null, last_error: null, created_at: new Date().toISOString(), sent_at: null })
+      .execute();
+    expect(await search('equipes', roads)).toEqual([receipt.reference]);
+
+    await db.kysely.updateTable('citizens').set({ usage_name: 'Lemaire' }).where('id', '=', receipt.citizen!.id).execute();
+    expect(await search('lemaire', roads)).toEqual([receipt.reference]);
+  });
+});
