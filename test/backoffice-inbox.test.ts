@@ -132,10 +132,11 @@ describe('the list', () => {
     expect(await listed(bob)).not.toContain(reference);
   });
 
-  it('writes the display of a list to the access log', async () => {
-    await inbox(bob);
+  it('writes a full-text search (not its terms) to the access log', async () => {
+    await inbox(bob, 'q=lampadaires');
     const entries = await db.kysely.selectFrom('access_log').selectAll().where('agent_id', '=', bob.agentId).where('action', '=', 'list_cases').execute();
-    expect(entries.length).toBeGreaterThan(0);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.detail).not.toContain('lampadaire');
   });
 });
 

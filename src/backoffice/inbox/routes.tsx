@@ -58,7 +58,10 @@ export async function inboxRoutes(app: App): Promise<void> {
       savedViewsWithCounts(scope, session),
       query.after === null && query.filter.sort === 'recus' ? inboxRepository.lastCaseId(db.kysely, scope.organisationId) : Promise.resolve(null),
     ]);
-    await logAccess(request, session, { action: 'list_cases', detail: `${page.rows.length} dossier(s) affiché(s)` });
+    // A search may look for a person (by name, by what they wrote): it is traced, its terms are
+    // not. The plain lists of the agent's own queues are their daily work, traced case by case
+    // when a case is opened.
+    if (query.filter.text !== undefined) await logAccess(request, session, { action: 'list_cases', detail: `recherche plein texte : ${page.rows.length} dossier(s) affiché(s)` });
     const last = page.rows.at(-1);
     return sendBackofficePage(request, reply, {
       title: query.problems.length > 0 || extras.problems?.length ? 'Erreur — Dossiers' : 'Dossiers',
