@@ -1,10 +1,11 @@
 /**
  * The agents' case page in Chromium: axe-core clean with its map, timeline and file previews, and
- * so is the print view; the triage shortcut `n` opens the next case of the list, never while the
- * agent is typing, and `?` takes them to the written help.
+ * so is the print view; the triage shortcuts: `n` opens the next case of the inbox list (never
+ * while the agent is typing), `?` takes them to the written help, `r` to the reply's text, `a`
+ * takes the case.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAttachment } from '../src/attachments/service.js';
 import { AGENT_COOKIE } from '../src/backoffice/session.js';
 import type { Db } from '../src/db/database.js';
@@ -17,12 +18,6 @@ import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } fro
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune } from './factories.js';
-
-// The inbox decides which case comes next in a list; here the list is two cases, in a known order.
-const nextOf = vi.hoisted(() => new Map<string, string>());
-vi.mock('../src/backoffice/inbox/next.js', () => ({
-  nextCaseReference: async (_request: unknown, _session: unknown, _scope: unknown, _list: string, reference: string) => nextOf.get(reference) ?? null,
-}));
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
@@ -62,7 +57,6 @@ beforeAll(async () => {
   const pdf = await storeAttachment(files, commune.organisationId, await textToPdf('Photo du poteau', 'Poteau 4521', { author: 'Claire', subject: 'Pièce' }), 'poteau.pdf', { owner: { citizenId: receipt.citizen!.id } });
   await recordCitizenReply(deps(), { organisationId: commune.organisationId, caseId: receipt.caseId, citizenId: receipt.citizen!.id, channel: 'portal', body: 'Voici le poteau.', attachmentIds: [pdf.id], receivedAt: new Date().toISOString() });
   second = (await submit('Autre lampadaire éteint', null)).reference;
-  nextOf.set(first, second);
   if (browserAvailable) browser = await launchBrowser();
 }, 60_000);
 
@@ -98,9 +92,12 @@ describe.skipIf(!browserAvailable)('the case page in Chromium', () => {
 
   it('goes to the next case of the list with `n`, but not while typing; `?` shows the help', async () => {
     const page = await signedInPage();
+    // The inbox's list of unassigned cases holds both; whichever it puts first leads to the other.
     const list = encodeURIComponent('attribution=aucune');
     await page.goto(`${base}/backoffice/dossiers/${first}?liste=${list}`);
-    expect(await page.locator('a[data-shortcut="n"]').getAttribute('href')).toBe(`/backoffice/dossiers/${second}?liste=${list}`);
+    const [from, to] = (await page.locator('a[data-shortcut="n"]').count()) > 0 ? [first, second] : [second, first];
+    await page.goto(`${base}/backoffice/dossiers/${from}?liste=${list}`);
+    expect(await page.locator('a[data-shortcut="n"]').getAttribute('href')).toBe(`/backoffice/dossiers/${to}?liste=${list}`);
 
     // Typing « n » in a field types it.
     await page.evaluate(() => {
@@ -112,16 +109,27 @@ describe.skipIf(!browserAvailable)('the case page in Chromium', () => {
     });
     await page.keyboard.press('n');
     expect(await page.locator('#essai').inputValue()).toBe('n');
-    expect(page.url()).toContain(first);
+    expect(page.url()).toContain(from);
     await page.evaluate(() => (document.activeElement as HTMLElement).blur());
 
     await page.keyboard.press('?');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('raccourcis');
 
-    await Promise.all([page.waitForURL(`**/backoffice/dossiers/${second}?liste=${list}`), page.keyboard.press('n')]);
-    expect(await page.locator('h1').textContent()).toContain(second);
+    await Promise.all([page.waitForURL(`**/backoffice/dossiers/${to}?liste=${list}`), page.keyboard.press('n')]);
+    expect(await page.locator('h1').textContent()).toContain(to);
     // The last case of the list offers no next one.
     expect(await page.locator('a[data-shortcut="n"]').count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
+
+  it('opens the reply with `r` and takes the case with `a`', async () => {
+    const page = await signedInPage();
+    await page.goto(`${base}/backoffice/dossiers/${second}`);
+    await page.keyboard.press('r');
+    expect(await page.evaluate(() => document.activeElement?.closest('#reponse') !== null && document.activeElement?.tagName)).toBe('TEXTAREA');
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    await Promise.all([page.waitForURL(/action=prise/), page.keyboard.press('a')]);
+    expect(await page.locator('.case-facts').first().textContent()).toContain('Bernadette Voirie');
     await page.context().close();
   }, 60_000);
 });

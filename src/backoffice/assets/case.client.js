@@ -62,7 +62,8 @@
   function focusReply() {
     var box = document.getElementById('reponse');
     if (!box) { say('Pas de zone de réponse sur cette page.'); return; }
-    var field = /^(TEXTAREA|INPUT|SELECT)$/.test(box.tagName) ? box : box.querySelector('textarea, input:not([type=hidden]), select');
+    // The text of the answer first; else the box's first field.
+    var field = /^(TEXTAREA|INPUT|SELECT)$/.test(box.tagName) ? box : box.querySelector('textarea:not([disabled])') || box.querySelector('input:not([type=hidden]):not([disabled]), select:not([disabled])');
     var target = field || box;
     if (!field && !box.hasAttribute('tabindex')) box.setAttribute('tabindex', '-1');
     target.focus();
