@@ -2,14 +2,17 @@
  * Citizens in the back-office: search by name, birth date, e-mail and phone; the 360° view limited
  * to what the agent may see; merging two records; possible duplicates; access log, CSRF and 404.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MergeSnapshot } from '../src/citizens/merge.js';
 import { parseCitizenQuery, searchCitizens } from '../src/citizens/search.js';
 import type { Db } from '../src/db/database.js';
 import type { App } from '../src/http/context.js';
 import { submitCase, type IntakeRequest } from '../src/intake/service.js';
 import { testApp } from './app.js';
+import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
-import { makeCommune } from './factories.js';
+import { makeCommune, makeDepartment, makeOrganisation } from './factories.js';
 
 let db: Db;
 let app: App;
@@ -110,3 +113,307 @@ describe('citizen search', () => {
     expect(await searchCitizens(db.kysely, commune.organisationId, 'fusionnee')).toEqual([]);
   });
 });
+
+// --- Pages ---------------------------------------------------------------------------------
+
+const now = () => new Date().toISOString();
+
+async function get(agent: TestAgent | null, url: string) {
+  return app.inject({ method: 'GET', url, headers: agent ? { cookie: agent.cookie } : {} });
+}
+
+async function post(agent: TestAgent, url: string, form: Record<string, string>, csrf: string | null = agent.csrf) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie: agent.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(csrf === null ? form : { ...form, _csrf: csrf }).toString(),
+  });
+}
+
+const logOf = (agentId: number) =>
+  db.kysely.selectFrom('access_log').select(['action', 'citizen_id', 'detail']).where('agent_id', '=', agentId).orderBy('id').execute();
+
+let roadsAgent: TestAgent;
+beforeAll(async () => {
+  roadsAgent = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { name: 'Agent Voirie', roles: [{ departmentId: commune.departments.roads, role: 'agent' }] });
+});
+
+describe('search pages', () => {
+  it('sends a signed-out visitor to the sign-in page', async () => {
+    const res = await get(null, '/backoffice/usagers?q=dupont');
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toContain('/backoffice/connexion');
+  });
+
+  it('lists hits in a table and logs that a search ran, without its terms', async () => {
+    await newCase({ civility: 'M', firstNames: 'Gaëtan', lastName: 'Perrault', email: 'gaetan.perrault@exemple.fr' });
+    const res = await get(roadsAgent, '/backoffice/usagers?q=gaetan+perrault');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<caption>1 usager trouvé</caption>');
+    expect(res.body).toContain('Gaëtan Perrault');
+    expect(res.body).toContain('<th scope="col">Date de naissance</th>');
+    const log = await logOf(roadsAgent.agentId);
+    expect(log.at(-1)).toEqual({ action: 'search_citizens', citizen_id: null, detail: '1 résultat(s)' });
+    expect(JSON.stringify(log)).not.toContain('perrault');
+  });
+
+  it('answers an unusable query with an error summary linking to the field', async () => {
+    const res = await get(roadsAgent, '/backoffice/usagers?q=x');
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('class="error-summary"');
+    expect(res.body).toContain('href="#q"');
+    expect(res.body).toContain('aria-invalid="true"');
+  });
+
+  it('returns radios `citizenId` for the new request screen', async () => {
+    const res = await get(roadsAgent, '/backoffice/usagers/recherche?q=perrault&pour=nouvelle-demande');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('<html');
+    expect(res.body).toMatch(/<input type="radio" name="citizenId" id="citizenId-\d+" value="\d+"/);
+    expect(res.body).toContain('1 usager trouvé.');
+    const empty = await get(roadsAgent, '/backoffice/usagers/recherche?q=');
+    expect(empty.body).not.toContain('radio');
+  });
+});
+
+describe('the 360° view', () => {
+  let citizenId: number;
+  let visible: Awaited<ReturnType<typeof newCase>>;
+  let hidden: Awaited<ReturnType<typeof newCase>>;
+  beforeAll(async () => {
+    const who = { civility: 'Mme', firstNames: 'Inès', lastName: 'Roussel', birthDate: '1979-11-30', email: 'ines.roussel@exemple.fr', phone: '0612345699', address: { line1: '4 rue des Tanneurs', postcode: '37000', city: 'Tours' } };
+    visible = await newCase(who);
+    citizenId = visible.citizenId;
+    // A dumping report goes to the cleaning sub-department, which a roads agent does not see.
+    hidden = await newCase(who, { data: { categorie: 'depot_sauvage', description: 'Dépôt de gravats, secret du service propreté.' } });
+    expect(hidden.citizenId).toBe(citizenId);
+    expect(hidden.departmentId).toBe(commune.departments.cleaning);
+    await newCase(who, { channel: 'phone', actor: { type: 'agent', id: '1' } });
+    await db.kysely.insertInto('messages').values({ case_id: visible.caseId, direction: 'out', channel: 'email', recipient: who.email, subject: 'Votre signalement', body_text: 'Le lampadaire sera réparé.', body_html: null, status: 'sent', message_id: null, last_error: null, created_at: now(), sent_at: now() }).execute();
+    await db.kysely.insertInto('messages').values({ case_id: hidden.caseId, direction: 'out', channel: 'email', recipient: who.email, subject: 'Message du service propreté', body_text: 'Confidentiel propreté.', body_html: null, status: 'sent', message_id: null, last_error: null, created_at: now(), sent_at: now() }).execute();
+    await db.kysely.insertInto('satisfaction_answers').values({ case_id: visible.caseId, citizen_id: citizenId, rating: 4, comment: 'Rapide et aimable', created_at: now() }).execute();
+    await db.kysely.insertInto('citizen_accounts').values({ citizen_id: citizenId, organisation_id: commune.organisationId, email: who.email, password_hash: 'x', email_verified_at: now(), notify_email: 1, notify_sms: 0, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
+    const attachmentId = randomUUID();
+    await db.kysely.insertInto('attachments').values({ id: attachmentId, organisation_id: commune.organisationId, sha256: 'a'.repeat(64), size: 2048, mime_type: 'application/pdf', filename: 'facture-edf.pdf', case_id: null, citizen_id: citizenId, draft_id: null, message_id: null, created_at: now() }).execute();
+    await db.kysely.insertInto('citizen_documents').values({ citizen_id: citizenId, attachment_id: attachmentId, kind: 'justificatif_domicile', label: 'Facture d’électricité', expires_on: '2027-01-31', created_at: now(), deleted_at: null }).execute();
+    const household = await db.kysely.insertInto('households').values({ organisation_id: commune.organisationId, name: 'Foyer Roussel', created_at: now() }).returning('id').executeTakeFirstOrThrow();
+    await db.kysely.updateTable('citizens').set({ household_id: household.id }).where('id', '=', citizenId).execute();
+    await db.kysely.insertInto('household_members').values([
+      { household_id: household.id, citizen_id: citizenId, role: 'adult', relationship: null, first_names: 'Inès', last_name: 'Roussel', birth_date: '1979-11-30', created_at: now() },
+      { household_id: household.id, citizen_id: null, role: 'child', relationship: 'fille', first_names: 'Lou', last_name: 'Roussel', birth_date: '2015-06-01', created_at: now() },
+    ]).execute();
+  });
+
+  it('shows identity, contacts, household, the cases the agent may see and counts the others', async () => {
+    const res = await get(roadsAgent, `/backoffice/usagers/${citizenId}`);
+    expect(res.statusCode).toBe(200);
+    const html = res.body;
+    expect(html).toContain('<h1>Inès Roussel</h1>');
+    expect(html).toContain('Identité déclarée (non vérifiée)');
+    expect(html).toContain('30/11/1979');
+    expect(html).toContain('ines.roussel@exemple.fr — non vérifié — principal');
+    expect(html).toContain('06 12 34 56 99');
+    expect(html).toContain('4 rue des Tanneurs, 37000 Tours');
+    expect(html).toContain('Foyer Roussel');
+    expect(html).toContain('Lou');
+    expect(html).toContain(visible.reference);
+    expect(html).toContain('Par téléphone');
+    expect(html).toContain('En ligne');
+    expect(html).toContain('<caption>2 demandes dans vos services, tous canaux confondus</caption>');
+    expect(html).not.toContain(hidden.reference);
+    expect(html).toContain('1 autre demande dans d’autres services');
+    expect(html).toContain('Le lampadaire sera réparé.');
+    expect(html).not.toContain('Confidentiel propreté');
+    expect(html).not.toContain('secret du service');
+    expect(html).toContain('Justificatif de domicile : Facture d’électricité');
+    expect(html).toContain('4 sur 5');
+    expect(html).toContain('Rapide et aimable');
+    expect(html).toContain('Avis par SMS');
+    expect(html).toContain('Non demandée');
+    const log = await logOf(roadsAgent.agentId);
+    expect(log.at(-1)).toEqual({ action: 'view_citizen', citizen_id: citizenId, detail: null });
+  });
+
+  it('answers « not found » for another organisation’s citizen and for a non-number', async () => {
+    const elsewhere = await makeOrganisation(db, 'ville-ailleurs');
+    const stranger = await db.kysely
+      .insertInto('citizens')
+      .values({ organisation_id: elsewhere, civility: null, birth_name: 'Autre', usage_name: null, first_names: 'Ville', birth_date: null, identity_assurance: 'declared', household_id: null, possible_duplicate_of: null, gender: null, birth_place: null, birth_country: null, created_at: now(), updated_at: now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const url of [`/backoffice/usagers/${stranger.id}`, '/backoffice/usagers/abc', `/backoffice/usagers/${stranger.id}/fusionner`, `/backoffice/usagers/${citizenId}/fusionner?avec=${stranger.id}`]) {
+      const res = await get(roadsAgent, url);
+      expect(res.statusCode, url).toBe(404);
+    }
+  });
+});
+
+describe('merging two records', () => {
+  let agent: TestAgent;
+  beforeAll(async () => {
+    agent = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { name: 'Agent Fusion', roles: [{ departmentId: commune.departments.roads, role: 'agent' }] });
+  });
+
+  async function pair() {
+    const tag = randomUUID().slice(0, 8);
+    const digits = String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+    const kept = await newCase({ civility: 'M', firstNames: 'Hugo', lastName: `Bernard`, birthDate: '1990-01-15', email: `hugo.${tag}@exemple.fr`, phone: `06${digits}` });
+    const merged = await newCase({ civility: 'M', firstNames: 'Hugo', lastName: `Bernart`, email: `hugo.bis.${tag}@exemple.fr`, phone: `06 ${digits.match(/../g)!.join(' ')}`, address: { line1: '1 place Plumereau', postcode: '37000', city: 'Tours' } });
+    expect(merged.citizenId).not.toBe(kept.citizenId);
+    return { kept, merged, tag, digits };
+  }
+
+  it('compares both records side by side', async () => {
+    const { kept, merged } = await pair();
+    const res = await get(agent, `/backoffice/usagers/${kept.citizenId}/fusionner?avec=${merged.citizenId}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<caption>Les deux fiches côte à côte</caption>');
+    expect(res.body).toContain('Bernart');
+    expect(res.body).toContain(`name="conserver" id="conserver-${kept.citizenId}" value="${kept.citizenId}" checked`);
+    const log = await logOf(agent.agentId);
+    expect(log.slice(-2).map((l) => l.citizen_id)).toEqual([kept.citizenId, merged.citizenId]);
+  });
+
+  it('moves cases, contacts, account and documents in one go, journals each case and keeps a snapshot', async () => {
+    const { kept, merged, tag, digits } = await pair();
+    await db.kysely.insertInto('citizen_accounts').values({ citizen_id: merged.citizenId, organisation_id: commune.organisationId, email: `hugo.bis.${tag}@exemple.fr`, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 1, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/backoffice/usagers/${kept.citizenId}?fusion=ok`);
+
+    const moved = await db.kysely.selectFrom('cases').select('citizen_id').where('id', '=', merged.caseId).executeTakeFirstOrThrow();
+    expect(moved.citizen_id).toBe(kept.citizenId);
+    const journal = await db.kysely.selectFrom('case_journal').select(['type', 'actor_id', 'payload']).where('case_id', '=', merged.caseId).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(journal.type).toBe('citizen_merged');
+    expect(journal.actor_id).toBe(String(agent.agentId));
+    expect(JSON.parse(journal.payload)).toMatchObject({ fromCitizenId: merged.citizenId, toCitizenId: kept.citizenId });
+
+    const emails = await db.kysely.selectFrom('citizen_emails').select('email').where('citizen_id', '=', kept.citizenId).orderBy('id').execute();
+    expect(emails.map((e) => e.email)).toEqual([`hugo.${tag}@exemple.fr`, `hugo.bis.${tag}@exemple.fr`]);
+    const phones = await db.kysely.selectFrom('citizen_phones').select('phone').where('citizen_id', '=', kept.citizenId).execute();
+    expect(phones).toEqual([{ phone: `+336${digits}` }]);
+    const addresses = await db.kysely.selectFrom('citizen_addresses').select('line1').where('citizen_id', '=', kept.citizenId).execute();
+    expect(addresses).toEqual([{ line1: '1 place Plumereau' }]);
+    const account = await db.kysely.selectFrom('citizen_accounts').select('citizen_id').where('email', '=', `hugo.bis.${tag}@exemple.fr`).executeTakeFirstOrThrow();
+    expect(account.citizen_id).toBe(kept.citizenId);
+
+    const record = await db.kysely.selectFrom('citizens').select(['merged_into_id']).where('id', '=', merged.citizenId).executeTakeFirstOrThrow();
+    expect(record.merged_into_id).toBe(kept.citizenId);
+    const row = await db.kysely.selectFrom('citizen_merges').selectAll().where('merged_citizen_id', '=', merged.citizenId).executeTakeFirstOrThrow();
+    expect(row.agent_id).toBe(agent.agentId);
+    const snapshot = JSON.parse(row.snapshot) as MergeSnapshot;
+    expect(snapshot.citizen).toMatchObject({ id: merged.citizenId, birth_name: 'Bernart', first_names: 'Hugo' });
+    expect(snapshot.cases).toEqual([{ id: merged.caseId, reference: merged.reference }]);
+    expect(snapshot.account).toMatchObject({ outcome: 'moved' });
+    expect(snapshot.addresses).toEqual(['1 place Plumereau, 37000 Tours']);
+
+    const page = await get(agent, `/backoffice/usagers/${kept.citizenId}?fusion=ok`);
+    expect(page.body).toContain('Les deux fiches ont été fusionnées.');
+    expect(page.body).toContain(`Hugo Bernart (fiche n° ${merged.citizenId}), fusionnée le`);
+    expect(page.body).toContain(merged.reference);
+    expect(page.body).toContain('rattaché à cette fiche');
+    const old = await get(agent, `/backoffice/usagers/${merged.citizenId}`);
+    expect(old.body).toContain('Cette fiche a été fusionnée dans la fiche de');
+    expect(old.body).toContain(`href="/backoffice/usagers/${kept.citizenId}"`);
+    expect((await searchCitizens(db.kysely, commune.organisationId, 'bernart', 50)).map((h) => h.id)).not.toContain(merged.citizenId);
+  });
+
+  it('keeps the chosen identity and closes the second portal account when both had one', async () => {
+    const { kept, merged, tag } = await pair();
+    for (const [id, email] of [[kept.citizenId, `k.${tag}@exemple.fr`], [merged.citizenId, `m.${tag}@exemple.fr`]] as const) {
+      await db.kysely.insertInto('citizen_accounts').values({ citizen_id: id, organisation_id: commune.organisationId, email, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 0, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
+    }
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), confirmation: 'oui' });
+    expect(res.statusCode).toBe(303);
+    const citizen = await db.kysely.selectFrom('citizens').select(['birth_name', 'birth_date']).where('id', '=', kept.citizenId).executeTakeFirstOrThrow();
+    expect(citizen).toEqual({ birth_name: 'Bernart', birth_date: null });
+    const accounts = await db.kysely.selectFrom('citizen_accounts').select(['citizen_id', 'email']).where('email', 'in', [`k.${tag}@exemple.fr`, `m.${tag}@exemple.fr`]).execute();
+    expect(accounts).toEqual([{ citizen_id: kept.citizenId, email: `k.${tag}@exemple.fr` }]);
+    const snapshot = JSON.parse((await db.kysely.selectFrom('citizen_merges').select('snapshot').where('merged_citizen_id', '=', merged.citizenId).executeTakeFirstOrThrow()).snapshot) as MergeSnapshot;
+    expect(snapshot.account).toMatchObject({ email: `m.${tag}@exemple.fr`, outcome: 'closed' });
+    expect(snapshot.replacedIdentity).toMatchObject({ birth_name: 'Bernard', birth_date: '1990-01-15' });
+    expect((await searchCitizens(db.kysely, commune.organisationId, 'bernart 1990-01-15')).map((h) => h.id)).not.toContain(kept.citizenId);
+    expect((await searchCitizens(db.kysely, commune.organisationId, 'bernart', 50)).map((h) => h.id)).toContain(kept.citizenId);
+  });
+
+  it('refuses a certified identity replaced by a declared one, with an error summary and nothing written', async () => {
+    const { kept, merged } = await pair();
+    await db.kysely.updateTable('citizens').set({ identity_assurance: 'franceconnect' }).where('id', '=', merged.citizenId).execute();
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('class="error-summary"');
+    expect(res.body).toContain('L’identité certifiée par FranceConnect doit être conservée');
+    expect(res.body).toContain(`href="#identite-${kept.citizenId}"`);
+    const still = await db.kysely.selectFrom('citizens').select('merged_into_id').where('id', '=', merged.citizenId).executeTakeFirstOrThrow();
+    expect(still.merged_into_id).toBeNull();
+  });
+
+  it('asks for the confirmation and the choices', async () => {
+    const { kept, merged } = await pair();
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId) });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('Choisissez la fiche à conserver.');
+    expect(res.body).toContain('Choisissez l’identité à conserver.');
+    expect(res.body).toContain('href="#confirmation"');
+  });
+
+  it('refuses a record merged into itself or into an already merged one, a forged form and another organisation', async () => {
+    const { kept, merged } = await pair();
+    const self = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(kept.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    expect(self.statusCode).toBe(422);
+    expect(self.body).toContain('ne peut pas être fusionnée avec elle-même');
+
+    const forged = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' }, 'faux');
+    expect(forged.statusCode).toBe(403);
+    const missing = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' }, null);
+    expect(missing.statusCode).toBe(403);
+
+    const third = await newCase({ firstNames: 'Hugo', lastName: 'Bernard', email: `${randomUUID()}@exemple.fr` });
+    await db.kysely.updateTable('citizens').set({ merged_into_id: third.citizenId }).where('id', '=', merged.citizenId).execute();
+    const already = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    expect(already.statusCode).toBe(422);
+    expect(already.body).toContain('a déjà été fusionnée');
+
+    const elsewhere = await makeOrganisation(db, `ville-${randomUUID().slice(0, 6)}`);
+    const otherDepartment = await makeDepartment(db, elsewhere, 'accueil');
+    const outsider = await signedInAgent(db, elsewhere, app.signCookie.bind(app), { roles: [{ departmentId: otherDepartment, role: 'admin' }] });
+    const foreign = await post(outsider, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(third.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    expect(foreign.statusCode).toBe(404);
+    const untouched = await db.kysely.selectFrom('citizens').select('merged_into_id').where('id', 'in', [kept.citizenId, third.citizenId]).execute();
+    expect(untouched.every((c) => c.merged_into_id === null)).toBe(true);
+  });
+});
+
+describe('possible duplicates', () => {
+  it('lists a pair the intake flagged, shows a banner, and clears it when they are different people', async () => {
+    const agent = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { roles: [{ departmentId: commune.departments.reception, role: 'agent' }] });
+    const email = `famille.${randomUUID().slice(0, 6)}@exemple.fr`;
+    const first = await newCase({ firstNames: 'Paul', lastName: 'Mercier', email });
+    const second = await newCase({ firstNames: 'Jeanne', lastName: 'Mercier', email });
+    const flagged = await db.kysely.selectFrom('citizens').select('possible_duplicate_of').where('id', '=', second.citizenId).executeTakeFirstOrThrow();
+    expect(flagged.possible_duplicate_of).toBe(first.citizenId);
+
+    const list = await get(agent, '/backoffice/usagers/doublons');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('Jeanne Mercier');
+    expect(list.body).toContain(`href="/backoffice/usagers/${first.citizenId}/fusionner?avec=${second.citizenId}"`);
+    const page = await get(agent, `/backoffice/usagers/${second.citizenId}`);
+    expect(page.body).toContain('Doublon possible');
+
+    const forged = await post(agent, `/backoffice/usagers/${second.citizenId}/pas-un-doublon`, {}, 'faux');
+    expect(forged.statusCode).toBe(403);
+    const res = await post(agent, `/backoffice/usagers/${second.citizenId}/pas-un-doublon`, { retour: 'doublons' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/backoffice/usagers/doublons?ecarte=1');
+    const cleared = await db.kysely.selectFrom('citizens').select('possible_duplicate_of').where('id', '=', second.citizenId).executeTakeFirstOrThrow();
+    expect(cleared.possible_duplicate_of).toBeNull();
+    const decision = await db.kysely.selectFrom('citizen_duplicate_dismissals').selectAll().where('citizen_id', '=', second.citizenId).executeTakeFirstOrThrow();
+    expect(decision).toMatchObject({ other_citizen_id: first.citizenId, agent_id: agent.agentId });
+    expect((await get(agent, '/backoffice/usagers/doublons')).body).not.toContain('Jeanne Mercier');
+    const after = await get(agent, `/backoffice/usagers/${first.citizenId}`);
+    expect(after.body).toContain('Doublons écartés');
+    expect(after.body).not.toContain('<h2 id="duplicate-title">');
+  });
+});
+
