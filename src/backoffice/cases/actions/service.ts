@@ -144,8 +144,21 @@ export async function transitionCase(
     await runTransition(deps, workflowCallerOf(agent.scope, agent.session, view.department.id), { reference: view.reference, name: input.name, inputs, expectedVersion: version });
   } catch (error) {
     for (const id of stored) await caseActionsRepository.deleteUnlinkedAttachment(deps.db.kysely, id);
-    throw error;
+    throw error instanceof AppError && error.code === 'validation_failed' ? await labelled(deps.db, view, input.name, error) : error;
   }
+}
+
+/** Names the field in each message of a refused transition (« Motif : ce champ est obligatoire »). */
+async function labelled(db: Db, view: CaseView, transitionName: string, error: AppError): Promise<AppError> {
+  const workflow = view.workflowId !== null ? await workflowRepository.byId(db.kysely, view.workflowId) : undefined;
+  const inputs = workflow?.definition.transitions.find((t) => t.name === transitionName)?.inputs ?? [];
+  return invalid(
+    error.errors.map((e) => {
+      const label = inputs.find((i) => e.field === `inputs.${i.name}` || e.field.startsWith(`inputs.${i.name}.`) || e.field.startsWith(`inputs.${i.name}[`))?.label;
+      return label && !e.message.startsWith(label) ? { ...e, message: `${label} : ${e.message}` } : e;
+    }),
+    error.message,
+  );
 }
 
 /** Finds `@prenom.nom` handles in a note (not the middle of an e-mail address). */
