@@ -143,7 +143,7 @@ export function ReplyPanel({ data }: { data: ReplyPanelData }) {
           <pre>{data.preview.body}</pre>
         </section>
       ) : null}
-      <form method="post" action={`${base}/repondre`} enctype="multipart/form-data" class="reply-form">
+      <form method="post" action={`${base}/repondre`} enctype="multipart/form-data" class="reply-form" novalidate>
         <input type="hidden" name="_csrf" value={data.csrf} />
         <input type="hidden" name="version" value={String(data.version)} />
         <input type="hidden" name="modele" value={values['modele'] ?? ''} />
