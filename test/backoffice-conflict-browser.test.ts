@@ -114,14 +114,15 @@ describe.skipIf(!browserAvailable)('two agents on the same case', () => {
     // Alice takes the case; her page comes back with a notice.
     expect(await submitBy(a, 'Prendre le dossier', '/prendre')).toBe(303);
     expect(await a.getByRole('status').filter({ hasText: 'Vous avez pris le dossier en charge.' }).count()).toBe(1);
+    expect(await axeViolations(a)).toEqual([]);
 
     // Bob, on the page he opened before, writes a note: refused, told why, his text kept.
-    await b.locator('#ca-note-text').fill('Appeler l’usagère avant vendredi.');
+    await b.locator('#ca-note-text').fill('Appeler l’usagère avant vendredi, @alice.durand.');
     expect(await submitBy(b, 'Ajouter la note', '/notes')).toBe(409);
     const alert = b.getByRole('alert').filter({ hasText: 'Modification concurrente' });
     expect(await alert.textContent()).toMatch(/Ce dossier a été modifié par Alice Durand à \d\d h \d\d pendant que vous le consultiez : dossier attribué à Alice Durand\. Vos modifications n’ont pas été enregistrées ; vérifiez puis recommencez\./);
     expect(await b.evaluate(() => document.activeElement?.id)).toBe('conflit');
-    expect(await b.locator('#ca-note-text').inputValue()).toBe('Appeler l’usagère avant vendredi.');
+    expect(await b.locator('#ca-note-text').inputValue()).toBe('Appeler l’usagère avant vendredi, @alice.durand.');
     expect(await b.title()).toContain('Modification concurrente');
     expect(await axeViolations(b)).toEqual([]);
     expect(await journalTypes()).not.toContain('note_added');
@@ -130,6 +131,13 @@ describe.skipIf(!browserAvailable)('two agents on the same case', () => {
     // Having read what changed, Bob sends his note again from the refreshed page: it goes through.
     expect(await submitBy(b, 'Ajouter la note', '/notes')).toBe(303);
     expect(await journalTypes()).toContain('note_added');
+
+    // Alice was mentioned: the menu counts it, « Mes mentions » lists it.
+    const mentions = await pageOf(alice);
+    await mentions.goto(`${base}/backoffice/mentions`);
+    expect(await mentions.getByRole('link', { name: /Mentions 1 non lue/ }).count()).toBe(1);
+    expect(await mentions.getByRole('table').textContent()).toContain('Appeler l’usagère avant vendredi');
+    expect(await axeViolations(mentions)).toEqual([]);
 
     // Now Alice's page is the stale one: her transition is refused the same way, by keyboard alone.
     await a.locator('button', { hasText: 'Qualifier' }).focus();
