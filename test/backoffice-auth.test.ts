@@ -8,6 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/accounts/password.js';
 import { currentCode, matchingCounter } from '../src/backoffice/auth/totp.js';
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_TOTP_SECRET, DEMO_AGENT_PASSWORD } from '../src/demo/agent-accounts.js';
+import { seedDemoCommune } from '../src/demo/commune.js';
 import { AGENT_COOKIE } from '../src/backoffice/session.js';
 import type { Db } from '../src/db/database.js';
 import type { App } from '../src/http/context.js';
@@ -16,6 +18,7 @@ import { testApp } from './app.js';
 import { createAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeDepartment, makeOrganisation } from './factories.js';
 import { TEST_AGENT, startProConnectProvider, type ProConnectProvider } from './proconnect-provider.js';
 
@@ -57,6 +60,8 @@ class Browser {
   readonly jars = new Map<string, Map<string, string>>();
   readonly ip = `198.51.100.${++ipCounter}`;
 
+  constructor(readonly target: App = app) {}
+
   jar(origin = PUBLIC_URL): Map<string, string> {
     let jar = this.jars.get(origin);
     if (!jar) this.jars.set(origin, (jar = new Map()));
@@ -74,7 +79,7 @@ class Browser {
     let visit: Visit;
     let setCookies: string[];
     if (absolute.origin === PUBLIC_URL) {
-      const res = await app.inject({ method: init.method ?? 'GET', url: absolute.pathname + absolute.search, headers, remoteAddress: this.ip, ...(body ? { payload: body } : {}) });
+      const res = await this.target.inject({ method: init.method ?? 'GET', url: absolute.pathname + absolute.search, headers, remoteAddress: this.ip, ...(body ? { payload: body } : {}) });
       const raw = res.headers['set-cookie'];
       setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
       visit = { url: absolute.href, status: res.statusCode, location: (res.headers.location as string | undefined) ?? null, body: res.body };
@@ -403,6 +408,58 @@ describe('ProConnect', () => {
   });
 });
 
+describe('pages', () => {
+  it('are valid HTML with one h1 and a title: sign-in, code, enrolment, account, ProConnect refusals', async () => {
+    const pages: { name: string; html: string }[] = [];
+    const visitor = new Browser();
+    pages.push({ name: 'connexion', html: (await visitor.get('/backoffice/connexion')).body });
+    pages.push({ name: 'connexion : erreurs', html: (await visitor.post('/backoffice/connexion', { email: '', password: '' }, '/backoffice/connexion')).body });
+    const { email: totpEmail } = await agent({ totp: true });
+    const coded = new Browser();
+    await coded.signIn(totpEmail);
+    pages.push({ name: 'code', html: (await coded.get('/backoffice/connexion/code')).body });
+    pages.push({ name: 'code : erreur', html: (await coded.post('/backoffice/connexion/code', { code: '12' }, '/backoffice/connexion/code')).body });
+    const { email: adminEmail } = await agent({ role: 'admin' });
+    const enrolling = new Browser();
+    await enrolling.signIn(adminEmail);
+    pages.push({ name: 'activation', html: (await enrolling.get('/backoffice/connexion/activer-double-authentification')).body });
+    const { email } = await agent();
+    const signed = new Browser();
+    await signed.signIn(email);
+    pages.push({ name: 'mon compte', html: (await signed.get('/backoffice/mon-compte')).body });
+    pages.push({ name: 'mon compte : erreur', html: (await signed.post('/backoffice/mon-compte/mot-de-passe', { current: 'x', password: 'court' }, '/backoffice/mon-compte')).body });
+    pages.push({ name: 'mon compte : activation', html: (await signed.get('/backoffice/mon-compte/double-authentification')).body });
+    pages.push({ name: 'proconnect : retour falsifié', html: (await new Browser().get('/backoffice/proconnect/retour?code=a&state=b')).body });
+    for (const page of pages) {
+      expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
+      expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
+    }
+    const errors = await validateHtml(pages);
+    if (!validatorAvailable) expect(errors).toBeNull();
+    else expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
+});
+
+describe('the demo commune', () => {
+  it('lets every demo agent sign in with the published password, and the admin with the published TOTP secret', async () => {
+    const demoDb = await freshDb();
+    const demoApp = await testApp(demoDb, { PUBLIC_URL });
+    try {
+      await seedDemoCommune(demoDb);
+      const admin = new Browser(demoApp);
+      expect(path((await admin.signIn(DEMO_ADMIN_EMAIL, DEMO_AGENT_PASSWORD)).location)).toBe('/backoffice/connexion/code');
+      const done = await admin.post('/backoffice/connexion/code', { code: currentCode(DEMO_ADMIN_TOTP_SECRET) }, '/backoffice/connexion/code');
+      expect(path(done.location)).toBe('/backoffice');
+      expect((await admin.get('/backoffice/admin')).status).toBe(200);
+      const agentBrowser = new Browser(demoApp);
+      expect(path((await agentBrowser.signIn('julien.moreau@ville-de-demo.fr', DEMO_AGENT_PASSWORD)).location)).toBe('/backoffice');
+    } finally {
+      await demoApp.close();
+      await demoDb.close();
+    }
+  }, 60_000);
+});
+
 describe('in Chromium', () => {
   it.skipIf(!browserAvailable)('has no axe violation on the sign-in, code, enrolment and account pages; signs in with the keyboard alone', async () => {
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -455,7 +512,7 @@ describe('in Chromium', () => {
     } finally {
       await chromium.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 if (!browserAvailable) console.warn(browserSkipReason);
