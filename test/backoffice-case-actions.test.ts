@@ -45,6 +45,7 @@ const workflow: WorkflowDefinition = {
       ],
     },
     { name: 'clore', label: 'Clore', from: ['en_cours'], to: 'clos', roles: ['agent'] },
+    { name: 'decider', label: 'Joindre la décision', from: ['en_cours'], to: 'en_cours', roles: ['agent'], inputs: [{ name: 'decision', label: 'Décision signée', type: 'document', required: true }] },
     { name: 'classer', label: 'Classer sans suite', from: ['*'], to: 'sans_suite', roles: ['agent'] },
     { name: 'doublon', label: 'Marquer comme doublon', from: ['*'], to: 'doublon', roles: ['manager'] },
   ],
@@ -245,6 +246,31 @@ describe('workflow transitions', () => {
     const gone = await post(alice, reference, 'transition', { version: String(version), transition: 'qualifier' });
     expect(gone.statusCode).toBe(409);
     expect(gone.body).toContain('n’est pas possible depuis le statut');
+  });
+});
+
+describe('a transition with a document input', () => {
+  it('stores the file and cites it; a refused transition leaves no file behind', async () => {
+    const reference = await newCase();
+    await post(alice, reference, 'transition', { version: String((await load(reference)).version), transition: 'qualifier' });
+    const { version, id } = await load(reference);
+    const count = async () => Number((await db.kysely.selectFrom('attachments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const pdf = await textToPdf('Décision', 'Accordé', { author: 'test' });
+    const file = { name: 'inputs.decision', filename: 'decision.pdf', type: 'application/pdf', bytes: pdf };
+    const missing = await postMultipart(alice, reference, 'transition', { version: String(version), transition: 'decider' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.body).toContain('href="#ca-tr-decider-decision"');
+    expect(missing.body).toContain('Décision signée :');
+    const stale = await postMultipart(alice, reference, 'transition', { version: String(version - 1), transition: 'decider' }, file);
+    expect(stale.statusCode).toBe(409);
+    expect(await count()).toBe(before);
+    const done = await postMultipart(alice, reference, 'transition', { version: String(version), transition: 'decider' }, file);
+    expect(done.statusCode).toBe(303);
+    const files = await db.kysely.selectFrom('attachments').selectAll().where('case_id', '=', id).execute();
+    expect(files.map((f) => f.filename)).toEqual(['decision.pdf']);
+    const journal = await caseRepository.listJournal(db.kysely, id);
+    expect(journal.at(-1)).toMatchObject({ type: 'status.changed', payload: { transition: 'decider', inputs: { decision: [files[0]!.id] } } });
   });
 });
 
