@@ -17,7 +17,7 @@ export const SHORTCUTS = [
   { key: 'n', label: 'Dossier suivant de la liste (lien « Dossier suivant »)' },
   { key: 'a', label: 'Me l’attribuer (bouton « Prendre le dossier »)' },
   { key: 'r', label: 'Aller à la réponse à l’usager' },
-  { key: '?', label: 'Afficher ou masquer cette aide' },
+  { key: '?', label: 'Aller à cette liste des raccourcis' },
 ];
 
 /**
