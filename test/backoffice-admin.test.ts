@@ -12,6 +12,7 @@ import { testApp } from './app.js';
 import { createAgent, signedInAgent, signInAgent, type TestAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeDepartment, makeOrganisation } from './factories.js';
 
 let db: Db;
@@ -205,6 +206,28 @@ describe('access log', () => {
   });
 });
 
+describe('pages', () => {
+  it('are valid HTML with one h1 and a title, errors and the password shown once included', async () => {
+    const { agentId } = await createAgent(db, organisationId, { name: 'Agent Html', roles: [{ departmentId: voirie, role: 'agent' }] });
+    const pages = [
+      { name: 'administration', html: (await get('/backoffice/admin')).body },
+      { name: 'nouvel agent', html: (await get('/backoffice/admin/agents/nouveau')).body },
+      { name: 'nouvel agent : erreurs', html: (await post('/backoffice/admin/agents', { email: 'x', name: '' })).body },
+      { name: 'agent', html: (await get(`/backoffice/admin/agents/${agentId}?avis=roles`)).body },
+      { name: 'mot de passe provisoire', html: (await post(`/backoffice/admin/agents/${agentId}/reinitialiser-mot-de-passe`, {})).body },
+      { name: 'journal des accès', html: (await get('/backoffice/admin/journal-des-acces')).body },
+      { name: 'journal des accès : erreur', html: (await get('/backoffice/admin/journal-des-acces?usager=x')).body },
+    ];
+    for (const page of pages) {
+      expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
+      expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
+    }
+    const errors = await validateHtml(pages);
+    if (!validatorAvailable) expect(errors).toBeNull();
+    else expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
+});
+
 describe('in Chromium', () => {
   it.skipIf(!browserAvailable)('has no axe violation on the administration pages', async () => {
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -228,7 +251,7 @@ describe('in Chromium', () => {
     } finally {
       await chromium.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 if (!browserAvailable) console.warn(browserSkipReason);

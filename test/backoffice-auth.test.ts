@@ -5,6 +5,7 @@
  * (PKCE, binding by e-mail then by subject, unknown agent, cancellation, logout), the account
  * page and sign-out; axe-core and a keyboard-only sign-in in Chromium.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/accounts/password.js';
 import { currentCode, matchingCounter } from '../src/backoffice/auth/totp.js';
@@ -460,6 +461,15 @@ describe('the demo commune', () => {
   }, 60_000);
 });
 
+/** Presses Tab until the element matching `selector` has the focus (at most 20 times). */
+async function tabTo(page: Page, selector: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} never got the focus by Tab`);
+}
+
 describe('in Chromium', () => {
   it.skipIf(!browserAvailable)('has no axe violation on the sign-in, code, enrolment and account pages; signs in with the keyboard alone', async () => {
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -471,14 +481,12 @@ describe('in Chromium', () => {
       const page = await chromium.newPage();
       await page.goto(`${base}/backoffice/connexion`);
       expect(await axeViolations(page)).toEqual([]);
-      // Errors, then the keyboard-only sign-in: Tab to each field, type, Enter.
-      await page.keyboard.press('Tab');
-      await page.keyboard.press('Tab');
-      await page.locator('button[type=submit]').focus();
+      // Errors, then the keyboard-only sign-in: Tab to each control, type, Enter.
+      await tabTo(page, 'form.auth-form button[type=submit]');
       await page.keyboard.press('Enter');
       await page.locator('.error-summary').waitFor();
       expect(await axeViolations(page)).toEqual([]);
-      await page.locator('.error-summary a[href="#email"]').focus();
+      await tabTo(page, '.error-summary a[href="#email"]');
       await page.keyboard.press('Enter');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('email');
       await page.keyboard.type(email);
