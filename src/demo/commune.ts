@@ -21,6 +21,7 @@ import { DEMO_ROUTING_RULES } from './routing.js';
 import { DEMO_WORKFLOWS } from './workflows/index.js';
 import { seedDemoCitizenAccount } from './citizen-account.js';
 import { seedDemoAgentAccounts } from './agent-accounts.js';
+import { seedDemoResponseTemplates } from './response-templates.js';
 
 export interface DemoSummary {
   organisationId: number;
@@ -50,6 +51,7 @@ export async function seedDemoCommune(db: Db): Promise<DemoSummary> {
     await seedDemoAgentAccounts(trx, organisationId, now);
     const procedures = await seedProcedures(trx, organisationId, departments, now);
     await seedWorkflows(trx, procedures, now);
+    await seedDemoResponseTemplates(trx, organisationId, departments, procedures, now);
     await seedRoutingRules(trx, organisationId, departments, procedures);
     await seedInhabitants(trx, organisationId, new Date(Date.parse(now) - CITIZEN_AGE_MS).toISOString());
     await seedDemoCitizenAccount(trx, organisationId, now);
