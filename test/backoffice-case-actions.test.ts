@@ -18,6 +18,7 @@ import { handleOf, resolveMentions } from '../src/backoffice/cases/actions/servi
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeCommune, makeDepartment, makeOrganisation, makeProcedure } from './factories.js';
 import { signedInCitizen, type TestCitizen } from './portal-session.js';
 
@@ -425,4 +426,21 @@ describe('merging a duplicate', () => {
     expect((await load(kept)).version).toBe(keptBefore.version + 1);
     expect(firstBrokenLink(kept, keptJournal)).toBeNull();
   });
+});
+
+describe('markup', () => {
+  it.skipIf(!validatorAvailable)('is valid HTML for the Nu Html Checker (case page with its actions, a conflict, an error summary, « Mes mentions »)', async () => {
+    const reference = await newCase();
+    const { version } = await load(reference);
+    await post(alice, reference, 'notes', { version: String(version), text: 'Pour @bob.martin' });
+    const get = (url: string, who: TestAgent) => app.inject({ method: 'GET', url, headers: { ...HTML, cookie: who.cookie } });
+    const pages = [
+      { name: 'case', html: (await get(`/backoffice/dossiers/${reference}?action=note`, alice)).body },
+      { name: 'conflict', html: (await post(bob, reference, 'notes', { version: String(version), text: 'Trop tard' })).body },
+      { name: 'summary', html: (await post(bob, reference, 'transferer', { version: String(version + 1), department: '', reason: '' })).body },
+      { name: 'mentions', html: (await get('/backoffice/mentions?toutes=1', bob)).body },
+    ];
+    const results = await validateHtml(pages);
+    expect([...results!.entries()].filter(([, list]) => list.length > 0)).toEqual([]);
+  }, 120_000);
 });
