@@ -12,6 +12,7 @@ import { submitCase, type IntakeRequest } from '../src/intake/service.js';
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeCommune, makeDepartment, makeOrganisation } from './factories.js';
 
 let db: Db;
@@ -417,3 +418,31 @@ describe('possible duplicates', () => {
   });
 });
 
+
+describe('HTML', () => {
+  it('is valid on every citizens page, one h1 each', async () => {
+    const agent = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { roles: [{ departmentId: commune.departments.roads, role: 'agent' }] });
+    const email = `valide.${randomUUID().slice(0, 6)}@exemple.fr`;
+    const a = await newCase({ firstNames: 'Valérie', lastName: 'Valide', email, phone: '0699887766', address: { line1: '2 rue Nationale', postcode: '37000', city: 'Tours' } });
+    const b = await newCase({ firstNames: 'Victor', lastName: 'Valide', email });
+    const pages = [
+      { name: 'recherche', html: (await get(agent, '/backoffice/usagers?q=valide')).body },
+      { name: 'recherche : erreur', html: (await get(agent, '/backoffice/usagers?q=v')).body },
+      { name: 'fiche', html: (await get(agent, `/backoffice/usagers/${b.citizenId}`)).body },
+      { name: 'fusion : recherche', html: (await get(agent, `/backoffice/usagers/${a.citizenId}/fusionner?q=valide`)).body },
+      { name: 'fusion : comparaison', html: (await get(agent, `/backoffice/usagers/${a.citizenId}/fusionner?avec=${b.citizenId}`)).body },
+      { name: 'fusion : erreurs', html: (await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId) })).body },
+      { name: 'doublons', html: (await get(agent, '/backoffice/usagers/doublons')).body },
+    ];
+    expect((await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), confirmation: 'oui' })).statusCode).toBe(303);
+    pages.push({ name: 'fiche avec fusion', html: (await get(agent, `/backoffice/usagers/${a.citizenId}?fusion=ok`)).body });
+    pages.push({ name: 'fiche fusionnée', html: (await get(agent, `/backoffice/usagers/${b.citizenId}`)).body });
+    for (const page of pages) {
+      expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
+      expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
+    }
+    const errors = await validateHtml(pages);
+    if (!validatorAvailable) expect(errors).toBeNull();
+    else expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
+});
