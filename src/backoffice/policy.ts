@@ -99,6 +99,16 @@ export function authorizeManager(scope: AgentScope): void {
   if (!scope.isManager) throw new AppError('forbidden', 'Cette page est réservée aux responsables de service.');
 }
 
+/**
+ * Asserts the agent may work with citizen records — search, 360° view, merges, duplicates: any
+ * agent holding a role in the organisation (they register requests for anyone, so they must find
+ * anyone), never an account whose roles were all withdrawn. What a 360° view shows of the cases
+ * is still cut down by `canSeeCase`.
+ */
+export function authorizeCitizenRecords(scope: AgentScope): void {
+  if (scope.roles.length === 0) throw new AppError('forbidden', 'Votre compte n’a aucun rôle dans un service : demandez-en un à un administrateur.');
+}
+
 /** The workflow roles the agent holds on a case of this department, for `runTransition`. */
 export function workflowRolesOn(scope: AgentScope, departmentId: number): WorkflowRole[] {
   const roles: WorkflowRole[] = ['agent'];
