@@ -4,6 +4,7 @@
  * and one timeline in plain French; print view, PDF export and downloads; another department's or
  * organisation's case, and another case's file, are "not found"; every display is in the access log.
  */
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeAttachment } from '../src/attachments/service.js';
 import { caseRepository } from '../src/cases/repository.js';
@@ -136,6 +137,18 @@ afterAll(async () => {
   await app?.close();
   await db?.close();
 });
+
+/** The text drawn in a PDF of pdf-lib (WinAnsi hex strings in deflated content streams). */
+function pdfText(pdf: Buffer): string {
+  const streams = [...pdf.toString('latin1').matchAll(/stream\r?\n([\s\S]*?)endstream/g)].flatMap((m) => {
+    try {
+      return [inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1')];
+    } catch {
+      return [];
+    }
+  });
+  return [...streams.join('\n').matchAll(/<([0-9A-Fa-f]+)>\s*Tj/g)].map((m) => Buffer.from(m[1]!, 'hex').toString('latin1')).join('\n');
+}
 
 const accessLog = (action: string) => db.kysely.selectFrom('access_log').selectAll().where('case_id', '=', caseId).where('action', '=', action).execute();
 
@@ -275,6 +288,10 @@ describe('print, export and files', () => {
     expect(res.headers['content-disposition']).toBe(`attachment; filename="dossier-${reference}.pdf"; filename*=UTF-8''dossier-${reference}.pdf`);
     expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect(res.rawPayload.length).toBeGreaterThan(2_000);
+    const text = pdfText(res.rawPayload);
+    for (const expected of [`Dossier ${reference}`, 'Type de problème : Éclairage public', 'Constaté le : 20 novembre 2026', 'Mme Claire Martin', 'poteau.pdf', 'Historique', 'Poteau n° 4521, à vérifier']) {
+      expect(text, expected).toContain(expected);
+    }
     expect(await accessLog('export_case')).toHaveLength(1);
   });
 
