@@ -151,11 +151,27 @@ describe('taking and assigning a case', () => {
     expect((await load(reference)).assignedAgentId).toBeNull();
   });
 
-  it('sends an agent without a session to the sign-in page', async () => {
+  it('sends an agent without a session to the sign-in page, for actions and « Mes mentions »', async () => {
     const reference = await newCase();
     const response = await app.inject({ method: 'POST', url: `/backoffice/dossiers/${reference}/prendre`, headers: HTML, payload: {} });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toMatch(/^\/backoffice\/connexion/);
+    const mentions = await app.inject({ method: 'GET', url: '/backoffice/mentions', headers: HTML });
+    expect(mentions.statusCode).toBe(303);
+    expect(mentions.headers.location).toMatch(/^\/backoffice\/connexion/);
+  });
+
+  it('accepts the CSRF value in the header htmx sends', async () => {
+    const reference = await newCase();
+    const { version } = await load(reference);
+    const response = await app.inject({
+      method: 'POST',
+      url: `/backoffice/dossiers/${reference}/prendre`,
+      headers: { ...HTML, cookie: alice.cookie, 'x-csrf-token': alice.csrf, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `version=${version}`,
+    });
+    expect(response.statusCode).toBe(303);
+    expect((await load(reference)).assignedAgentId).toBe(alice.agentId);
   });
 
   it('assigns to an agent of the department, refuses anyone else with an error summary, unassigns', async () => {
