@@ -159,6 +159,14 @@ describe('search pages', () => {
     expect(JSON.stringify(log)).not.toContain('perrault');
   });
 
+  it('refuses an agent whose roles were all withdrawn', async () => {
+    const roleless = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { roles: [] });
+    for (const url of ['/backoffice/usagers?q=perrault', '/backoffice/usagers/recherche?q=perrault', '/backoffice/usagers/doublons', '/backoffice/usagers/1']) {
+      expect((await get(roleless, url)).statusCode, url).toBe(403);
+    }
+    expect((await post(roleless, '/backoffice/usagers/1/pas-un-doublon', {})).statusCode).toBe(403);
+  });
+
   it('answers an unusable query with an error summary linking to the field', async () => {
     const res = await get(roadsAgent, '/backoffice/usagers?q=x');
     expect(res.statusCode).toBe(422);
@@ -336,6 +344,35 @@ describe('merging two records', () => {
     expect(snapshot.replacedIdentity).toMatchObject({ birth_name: 'Bernard', birth_date: '1990-01-15' });
     expect((await searchCitizens(db.kysely, commune.organisationId, 'bernart 1990-01-15')).map((h) => h.id)).not.toContain(kept.citizenId);
     expect((await searchCitizens(db.kysely, commune.organisationId, 'bernart', 50)).map((h) => h.id)).toContain(kept.citizenId);
+  });
+
+  it('moves the FranceConnect identity, document safe, uploads, satisfaction answers and household membership', async () => {
+    const { kept, merged, tag } = await pair();
+    await db.kysely.insertInto('citizen_identities').values({ citizen_id: merged.citizenId, provider: 'franceconnect', subject: `fc-${tag}`, created_at: now() }).execute();
+    await db.kysely.updateTable('citizens').set({ identity_assurance: 'franceconnect' }).where('id', '=', merged.citizenId).execute();
+    const attachmentId = randomUUID();
+    await db.kysely.insertInto('attachments').values({ id: attachmentId, organisation_id: commune.organisationId, sha256: 'b'.repeat(64), size: 10, mime_type: 'application/pdf', filename: 'cni.pdf', case_id: null, citizen_id: merged.citizenId, draft_id: null, message_id: null, created_at: now() }).execute();
+    await db.kysely.insertInto('citizen_documents').values({ citizen_id: merged.citizenId, attachment_id: attachmentId, kind: 'piece_identite', label: 'Carte d’identité', expires_on: null, created_at: now(), deleted_at: null }).execute();
+    await db.kysely.insertInto('satisfaction_answers').values({ case_id: merged.caseId, citizen_id: merged.citizenId, rating: 5, comment: null, created_at: now() }).execute();
+    const household = await db.kysely.insertInto('households').values({ organisation_id: commune.organisationId, name: `Foyer ${tag}`, created_at: now() }).returning('id').executeTakeFirstOrThrow();
+    await db.kysely.updateTable('citizens').set({ household_id: household.id }).where('id', '=', merged.citizenId).execute();
+    await db.kysely.insertInto('household_members').values({ household_id: household.id, citizen_id: merged.citizenId, role: 'adult', relationship: null, first_names: 'Hugo', last_name: 'Bernart', birth_date: null, created_at: now() }).execute();
+
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), confirmation: 'oui' });
+    expect(res.statusCode).toBe(303);
+    const owner = async (table: 'citizen_identities' | 'citizen_documents' | 'attachments' | 'satisfaction_answers' | 'household_members', column: 'subject' | 'attachment_id' | 'id' | 'case_id' | 'household_id', value: string | number) =>
+      (await db.kysely.selectFrom(table).select('citizen_id').where(column, '=', value as never).executeTakeFirstOrThrow()).citizen_id;
+    expect(await owner('citizen_identities', 'subject', `fc-${tag}`)).toBe(kept.citizenId);
+    expect(await owner('citizen_documents', 'attachment_id', attachmentId)).toBe(kept.citizenId);
+    expect(await owner('attachments', 'id', attachmentId)).toBe(kept.citizenId);
+    expect(await owner('satisfaction_answers', 'case_id', merged.caseId)).toBe(kept.citizenId);
+    expect(await owner('household_members', 'household_id', household.id)).toBe(kept.citizenId);
+    const citizen = await db.kysely.selectFrom('citizens').select(['household_id', 'identity_assurance']).where('id', '=', kept.citizenId).executeTakeFirstOrThrow();
+    expect(citizen).toEqual({ household_id: household.id, identity_assurance: 'franceconnect' });
+    const page = await get(agent, `/backoffice/usagers/${kept.citizenId}`);
+    expect(page.body).toContain('Identité certifiée par FranceConnect');
+    expect(page.body).toContain('Pièce d’identité : Carte d’identité');
+    expect(page.body).toContain(`Foyer ${tag}`);
   });
 
   it('refuses a certified identity replaced by a declared one, with an error summary and nothing written', async () => {

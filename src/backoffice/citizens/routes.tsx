@@ -8,7 +8,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import type { FieldProblem } from '../../http/ui/layout.js';
 import { logAccess } from '../access-log.js';
 import { sendBackofficePage } from '../page.js';
-import { canSeeCase, scopeOf } from '../policy.js';
+import { authorizeCitizenRecords, canSeeCase, scopeOf } from '../policy.js';
 import { checkAgentRequestCsrf, requireAgent, type AgentSession } from '../session.js';
 import { Citizen360Page, MergedRecordPage } from './views/citizen.js';
 import { CitizenHitRadios } from './views/common.js';
@@ -41,6 +41,14 @@ async function runSearch(request: FastifyRequest, session: AgentSession, query: 
   return { hits, problems: [] };
 }
 
+/** The signed-in agent, if they may work with citizen records (else a redirection or a 403). */
+async function citizenAgent(request: FastifyRequest, reply: FastifyReply): Promise<AgentSession | null> {
+  const session = await requireAgent(request, reply);
+  if (!session) return null;
+  authorizeCitizenRecords(await scopeOf(request, session));
+  return session;
+}
+
 /** The 360° view of a record the agent's organisation holds, cut down to what they may see. */
 async function load360(request: FastifyRequest, session: AgentSession, id: number) {
   const scope = await scopeOf(request, session);
@@ -59,7 +67,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   const timezone = () => app.ctx.config.TIMEZONE;
 
   app.get('/backoffice/usagers', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     const query = text(queryOf(request)['q']);
     const [scope, { hits, problems }, duplicates] = await Promise.all([
@@ -79,7 +87,7 @@ export async function citizenRoutes(app: App): Promise<void> {
 
   // Search as you type (htmx) for the « Nouvelle demande » screen: a list of radios `citizenId`.
   app.get('/backoffice/usagers/recherche', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     const query = text(queryOf(request)['q']);
     const parsed = parseCitizenQuery(query);
@@ -91,7 +99,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   });
 
   app.get('/backoffice/usagers/doublons', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     const [scope, pairs] = await Promise.all([scopeOf(request, session), possibleDuplicates(request.server.ctx.db.kysely, session.organisationId)]);
     if (pairs.length > 0) await logAccess(request, session, { action: 'search_citizens', detail: `doublons possibles : ${pairs.length} paire(s)` });
@@ -105,7 +113,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   });
 
   app.get('/backoffice/usagers/:id', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     const id = idOf((request.params as { id: string }).id);
     const { found, scope } = await load360(request, session, id);
@@ -125,7 +133,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   });
 
   app.get('/backoffice/usagers/:id/fusionner', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     const id = idOf((request.params as { id: string }).id);
     const q = queryOf(request);
@@ -134,7 +142,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   });
 
   app.post('/backoffice/usagers/:id/fusionner', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     checkAgentRequestCsrf(request, session);
     const id = idOf((request.params as { id: string }).id);
@@ -167,7 +175,7 @@ export async function citizenRoutes(app: App): Promise<void> {
   });
 
   app.post('/backoffice/usagers/:id/pas-un-doublon', { schema: hidden }, async (request, reply) => {
-    const session = await requireAgent(request, reply);
+    const session = await citizenAgent(request, reply);
     if (!session) return reply;
     checkAgentRequestCsrf(request, session);
     const id = idOf((request.params as { id: string }).id);
