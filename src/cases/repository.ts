@@ -28,6 +28,8 @@ export interface NewCase {
   dueAt: string | null;
   implicitDecisionAt: string | null;
   workflowId?: number | null;
+  /** The sector of the routing rule that placed it, if that rule is drawn on the map. */
+  sector?: string | null;
 }
 
 /** What a workflow transition may change on a case, all at once. */
@@ -102,6 +104,7 @@ export const caseRepository = {
         workflow_id: c.workflowId ?? null,
         status_entered_at: c.receivedAt,
         labels: '[]',
+        sector: c.sector ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -230,6 +230,7 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
       receivedAt,
       dueAt,
       implicitDecisionAt,
+      sector: department.sector,
     },
     now,
   );

@@ -27,7 +27,7 @@ export async function routeCase(
   organisationId: number,
   procedure: { id: number; departmentId: number } | null,
   subject: RoutingSubject,
-): Promise<{ department: Department; decision: RoutingDecision }> {
+): Promise<{ department: Department; decision: RoutingDecision; sector: string | null }> {
   const procedureId = procedure?.id ?? null;
   const rules = await cachedConfiguration(db, `rules:${organisationId}:${procedureId}`, () => routingRepository.rulesFor(db, organisationId, procedureId));
   const reception = await cachedConfiguration(db, `reception:${organisationId}`, () => organisationRepository.findReception(db, organisationId));
@@ -37,7 +37,9 @@ export async function routeCase(
   const decision = decideRoute(rules, { data: subject.data, point }, owner, reception?.id ?? owner);
   const department = await cachedConfiguration(db, `department:${decision.departmentId}`, () => organisationRepository.findDepartment(db, decision.departmentId));
   if (!department) throw new Error(`routing chose department ${decision.departmentId}, which does not exist`);
-  return { department, decision };
+  // A rule drawn on the map names a sector (« Quartier des Tilleuls »): the inbox filters by it.
+  const sector = decision.by === 'rule' && rules.find((r) => r.id === decision.rule.id)?.sector ? decision.rule.name : null;
+  return { department, decision, sector };
 }
 
 export interface TransferRequest {
