@@ -16,7 +16,8 @@ import { computeScope } from '../src/backoffice/policy.js';
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
-import { makeCommune } from './factories.js';
+import { makeCommune, makeRule } from './factories.js';
+import { forgetConfiguration } from '../src/configuration/cache.js';
 import { signedInCitizen, type TestCitizen } from './portal-session.js';
 
 const workflow: WorkflowDefinition = {
@@ -184,10 +185,28 @@ describe('filters', () => {
     expect(await listed(alice, 'satisfaction=repondu')).toEqual([answered]);
   });
 
-  it('filters by sector', async () => {
-    const placed = await newCase('Dans le secteur');
-    await setColumns(placed, { sector: 'Quartier des Tilleuls' });
-    expect(await listed(alice, 'secteur=Quartier+des+Tilleuls')).toEqual([placed]);
+  it('filters by the sector a map-drawn routing rule placed the case in at intake', async () => {
+    await makeRule(db, commune.organisationId, {
+      procedureId: commune.procedureId,
+      position: 0,
+      name: 'Quartier des Tilleuls',
+      condition: null,
+      sector: { type: 'Polygon', coordinates: [[[0.68, 47.38], [0.70, 47.38], [0.70, 47.40], [0.68, 47.40], [0.68, 47.38]]] },
+      departmentId: commune.departments.roads,
+    });
+    forgetConfiguration();
+    const { receipt } = await submitCase(deps(), {
+      organisationId: commune.organisationId,
+      procedureSlug: 'signalement-voirie',
+      channel: 'web',
+      actor: { type: 'system', id: null },
+      citizen: null,
+      data: { categorie: 'eclairage', description: 'Dans le secteur' },
+      location: { lat: 47.39, lon: 0.69 },
+      hiddenFields: 'drop',
+    });
+    expect(await listed(alice, 'secteur=Quartier+des+Tilleuls')).toEqual([receipt.reference]);
+    expect((await inbox(alice)).body).toContain('<option value="Quartier des Tilleuls">');
   });
 
   it('answers bad parameters with an error summary linking to each field, never a crash', async () => {
