@@ -32,7 +32,7 @@ interface CaseSpec {
   closedAt?: string | null;
   channel?: string;
   assignedTo?: number | null;
-  /** Waiting for the citizen: an open pause. */
+  /** Waiting for the citizen: an open pause (the clock of the deadline stops, the due time stays). */
   paused?: boolean;
   rating?: number;
 }
@@ -94,7 +94,7 @@ beforeAll(async () => {
   agents.civil = (await createAgent(db, org, { name: 'Sophie Civil', roles: [{ departmentId: dept.civil, role: 'agent' }] })).agentId;
   agents.nobody = (await createAgent(db, org, { name: 'Sans Service', roles: [] })).agentId;
   const { roads, lighting, civil } = dept;
-  // Roads, open: new today (web), at risk (mobile, mine), overdue, overdue but waiting for the citizen.
+  // Roads, open: new today (web), at risk (mobile, mine), overdue, overdue while waiting for the citizen.
   await addCase({ department: roads, receivedAt: '2026-11-25T08:00:00.000Z', dueAt: '2026-12-10T10:00:00.000Z', channel: 'web' });
   await addCase({ department: roads, receivedAt: '2026-11-20T08:00:00.000Z', dueAt: '2026-11-26T09:00:00.000Z', channel: 'mobile', assignedTo: agents.roads });
   await addCase({ department: roads, receivedAt: '2026-11-01T08:00:00.000Z', dueAt: '2026-11-24T09:00:00.000Z' });
@@ -134,7 +134,7 @@ describe('dashboard figures', () => {
     expect(dashboardMoments(new Date('2026-07-01T10:00:00.000Z'), ZONE).weekStart).toBe('2026-06-28T22:00:00.000Z');
   });
 
-  it('counts exactly per department for an agent: their department only, waiting cases neither at risk nor overdue', async () => {
+  it('counts exactly per department for an agent: their department only, overdue as the inbox’s filter says', async () => {
     const d = await dashboardFor(db, await scopeOf(agents.roads), ZONE, NOW);
     expect(d.rows.map((r) => r.name)).toEqual(['Voirie']);
     const [roads] = d.rows;
@@ -144,7 +144,8 @@ describe('dashboard figures', () => {
       open: 6,
       newToday: 2,
       atRisk: 1,
-      overdue: 1,
+      // As in the inbox (« en retard ») and urgencyOf: a case waiting for the citizen past its due time is overdue.
+      overdue: 2,
       handled: 2,
       averageHandlingSeconds: 38 * 3600,
       satisfaction: 4.5,
@@ -172,7 +173,7 @@ describe('dashboard figures', () => {
       open: 7,
       newToday: 2,
       atRisk: 1,
-      overdue: 2,
+      overdue: 3,
       handled: 3,
       // (72 h + 4 h + 2 h) / 3 — a mean over cases, not a mean of the departments' means.
       averageHandlingSeconds: 26 * 3600,

@@ -53,12 +53,11 @@ const ONLINE_CHANNELS = ['web', 'mobile'];
 const count = (condition: Expression<SqlBool>) => sql<number>`sum(case when ${condition} then 1 else 0 end)`;
 
 /**
- * A case's clock stops while it waits for the citizen (an open pause): such a case is neither at
- * risk nor overdue, as for the overdue escalation (`caseRepository.findNewlyOverdue`).
+ * At risk and overdue exactly as `src/cases/urgency.ts` and the inbox's `delai` filter decide
+ * (a case waiting for the citizen included), so that a figure and the list behind it agree.
  */
-const running = sql<SqlBool>`not exists (select 1 from case_pauses p where p.case_id = c.id and p.ended_at is null)`;
-const overdueWhen = (m: DashboardMoments) => sql<SqlBool>`c.due_at <= ${m.now} and ${running}`;
-const atRiskWhen = (m: DashboardMoments) => sql<SqlBool>`c.due_at > ${m.now} and c.due_at <= ${m.atRiskUntil} and ${running}`;
+const overdueWhen = (m: DashboardMoments) => sql<SqlBool>`c.due_at <= ${m.now}`;
+const atRiskWhen = (m: DashboardMoments) => sql<SqlBool>`c.due_at > ${m.now} and c.due_at <= ${m.atRiskUntil}`;
 
 /** Seconds between two timestamp columns: ISO text on SQLite, `timestamptz` on PostgreSQL. */
 const secondsBetween = (dialect: Dialect) =>
