@@ -124,15 +124,21 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
     await clean(page);
     await press(page, '#champ-canal', 'Space');
     await press(page, '#champ-usager', 'Space');
-    // Enter in the search box searches (the page comes back with the hits, as without JavaScript).
+    // Search as you type: the citizens module's fragment lists the hits without a reload.
     await type(page, '#usager-recherche', DEMO_CITIZEN.email);
-    await go(page, () => page.keyboard.press('Enter'));
+    const hit = page.locator('#resultats-usagers input[name="citizenId"]').first();
+    await expect.poll(() => hit.count(), { timeout: 10_000 }).toBe(1);
     await clean(page);
-    const hit = page.locator('input[name="citizenId"]').first();
-    await expect.poll(() => hit.count()).toBe(1);
     await hit.focus();
     await page.keyboard.press('Space');
     expect(await page.locator('#resultats-usagers').innerText()).toContain('Lefèvre');
+    expect(await page.locator('input[name="usager"][value="existant"]').isChecked()).toBe(true);
+    // Enter in the search box searches too (the page comes back with the hits, as without JavaScript).
+    await page.focus('#usager-recherche');
+    await go(page, () => page.keyboard.press('Enter'));
+    await clean(page);
+    // The citizen picked before stays picked, with the same search's hits listed.
+    expect(await page.locator('input[name="citizenId"]:checked').count()).toBe(1);
 
     await choose(page, '#champ-demarche', 'Contact');
     await submit(page, 'demarche');

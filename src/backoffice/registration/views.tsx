@@ -6,6 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { frenchDate, frenchDateTime } from '../../acknowledgments/content.js';
 import type { CitizenHit } from '../../citizens/search.js';
+import { CitizenHitRadios } from '../citizens/views/common.js';
 import type { FieldError } from '../../http/errors.js';
 import { ErrorSummary } from '../../http/ui/layout.js';
 import type { IntakeReceipt } from '../../intake/service.js';
@@ -75,31 +76,40 @@ function Step({ n, id, title, children }: { n: number; id: string; title: string
   );
 }
 
-const hitLabel = (hit: CitizenHit) =>
-  [hit.displayName, hit.birthDate ? `né(e) le ${frenchDate(hit.birthDate, 'UTC')}` : null, hit.email, hit.phone, hit.address].filter(Boolean).join(' — ');
-
-/** The search results as radios `citizenId` (the same contract as the citizens module's fragment). */
-function CitizenChoices({ hits, picked }: { hits: CitizenHit[] | null; picked: NewRequestProps['picked'] }) {
-  const choices = [...(picked ? [{ id: picked.id, label: picked.label }] : []), ...(hits ?? []).filter((h) => h.id !== picked?.id).map((h) => ({ id: h.id, label: hitLabel(h) }))];
+/**
+ * The citizen to pick: the one already chosen, then the search's hits as the citizens module
+ * renders them (its search-as-you-type fragment replaces `#resultats-usagers` with the same list).
+ */
+function CitizenChoices({ hits, picked, search }: { hits: CitizenHit[] | null; picked: NewRequestProps['picked']; search: string }) {
   return (
-    <div id="resultats-usagers" class="registration-hits" aria-live="polite">
-      {hits !== null && hits.length === 0 && !picked ? <p>Aucun usager ne correspond : vérifiez l’orthographe, ou choisissez « Nouvel usager ».</p> : null}
-      {choices.length > 0 ? (
-        <fieldset class="form-fieldset">
-          <legend>Usager concerné</legend>
-          <div class="form-choices">
-            {choices.map((c, index) => (
-              <div class="form-choice">
-                <input type="radio" id={`usager-${c.id}`} name="citizenId" value={String(c.id)} checked={picked ? picked.id === c.id : index === 0 && choices.length === 1} />
-                <label for={`usager-${c.id}`}>{c.label}</label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
+    <fieldset class="form-fieldset registration-hits">
+      <legend>Usager concerné</legend>
+      {picked ? (
+        <div class="form-choice">
+          <input type="radio" id={`usager-${picked.id}`} name="citizenId" value={String(picked.id)} checked />
+          <label for={`usager-${picked.id}`}>{picked.label}</label>
+        </div>
       ) : null}
-    </div>
+      <div id="resultats-usagers">
+        {hits !== null ? (
+          <CitizenHitRadios hits={hits.filter((h) => h.id !== picked?.id)} selected={picked?.id ?? (hits.length === 1 ? hits[0]!.id : null)} query={search} />
+        ) : picked ? null : (
+          <p class="hint">Les usagers trouvés s’affichent ici.</p>
+        )}
+      </div>
+    </fieldset>
   );
 }
+
+/** The steps of the screen: anchors of its sections, listed at the top to jump to one. */
+const STEPS = [
+  ['etape-canal', 'Canal'],
+  ['etape-usager', 'Usager'],
+  ['etape-demarche', 'Démarche'],
+  ['etape-formulaire', 'Formulaire'],
+  ['etape-reception', 'Pièces et date de réception'],
+  ['etape-accuse', 'Accusé de réception'],
+] as const;
 
 /** Field labels by name, so the summary of a long page says which field each message is about. */
 function labelsOf(fields: Field[]): Map<string, string> {
@@ -131,6 +141,18 @@ export function NewRequestPage(props: NewRequestProps) {
       <h1>Enregistrer une nouvelle demande</h1>
       <p class="lead">Une demande reçue par téléphone, à l’accueil, par courrier ou par courriel : elle suit ensuite le même circuit qu’une demande en ligne.</p>
       <ErrorSummary problems={props.errors.map((e) => ({ target: e.field === 'usagerRecherche' ? 'usager-recherche' : inputIdOf(e.field), message: summaryMessage(e, labels) }))} />
+      <nav class="registration-steps" aria-labelledby="etapes-titre">
+        <h2 id="etapes-titre" class="sr-only">
+          Étapes
+        </h2>
+        <ol>
+          {STEPS.map(([id, title]) => (
+            <li>
+              <a href={`#${id}`}>{title}</a>
+            </li>
+          ))}
+        </ol>
+      </nav>
       <p class="hint">Les champs sont obligatoires sauf mention contraire.</p>
       <form method="post" action={NEW_REQUEST_URL} enctype="multipart/form-data" novalidate class="registration-form">
         <input type="hidden" name="_csrf" value={props.csrf} />
@@ -174,7 +196,7 @@ export function NewRequestPage(props: NewRequestProps) {
                 Rechercher
               </button>
             </div>
-            <CitizenChoices hits={props.hits} picked={props.picked} />
+            <CitizenChoices hits={props.hits} picked={props.picked} search={props.search} />
           </div>
           <fieldset class="form-fieldset registration-new-citizen">
             <legend>Ou créer un nouvel usager</legend>
