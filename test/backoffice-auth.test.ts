@@ -227,12 +227,14 @@ describe('second factor', () => {
     const wrong = await browser.post('/backoffice/connexion/code', { code: '000000', retour: '/backoffice/mon-compte' }, '/backoffice/connexion/code');
     expect(wrong.status).toBe(422);
     expect(wrong.body).toContain('Code incorrect');
+    expect((await agentRow(agentId)).last_sign_in_at).toBeNull();
     const code = nextCode();
     const right = await browser.post('/backoffice/connexion/code', { code: `${code.slice(0, 3)} ${code.slice(3)}`, retour: '/backoffice/mon-compte' }, '/backoffice/connexion/code');
     expect(right.status).toBe(303);
     expect(path(right.location)).toBe('/backoffice/mon-compte');
     expect((await browser.get('/backoffice/mon-compte')).status).toBe(200);
     expect((await agentRow(agentId)).totp_last_counter).toBe(matchingCounter(SECRET, code));
+    expect((await agentRow(agentId)).last_sign_in_at).not.toBeNull();
 
     // The same code, replayed by someone who knows the password, is refused.
     const attacker = new Browser();

@@ -21,7 +21,7 @@ import {
   type AgentSession,
 } from '../session.js';
 import { agentAuthRepository } from './repository.js';
-import { changeAgentPassword, checkSecondFactor, confirmEnrolment, mustUseSecondFactor, signInWithPassword, startEnrolment } from './service.js';
+import { changeAgentPassword, checkSecondFactor, confirmEnrolment, mustUseSecondFactor, recordSignIn, signInWithPassword, startEnrolment } from './service.js';
 import { normaliseCode } from './totp.js';
 import { AccountPage } from './views/account.js';
 import { TooManyAttemptsPage } from './views/notices.js';
@@ -177,6 +177,7 @@ export async function authRoutes(app: App): Promise<void> {
     if (!(await checkSecondFactor(db, session.agentId, code))) return codePage(request, reply, session, returnTo, [{ target: 'code', message: BAD_CODE }]);
     limiter.reset(`code:${session.agentId}`);
     await completeAgentSession(request, session);
+    await recordSignIn(db, session.agentId);
     return reply.redirect(returnTo, 303);
   });
 
@@ -225,6 +226,7 @@ export async function authRoutes(app: App): Promise<void> {
       return enrolPage(request, reply, session, { action: ENROL, returnTo, problems: [{ target: 'code', message }], signedIn: false });
     }
     await completeAgentSession(request, session);
+    await recordSignIn(db, session.agentId);
     return reply.redirect(returnTo, 303);
   });
 

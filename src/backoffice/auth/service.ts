@@ -25,8 +25,15 @@ export async function signInWithPassword(db: Db, organisationId: number, email: 
   }
   const matches = await verifyPassword(password, agent.passwordHash);
   if (!matches || !agent.isActive) return { outcome: 'refused' };
-  await agentAuthRepository.recordSignIn(db.kysely, agent.id, new Date().toISOString());
-  return { outcome: 'signed_in', agentId: agent.id, stage: await stageAfterPassword(db, agent) };
+  const stage = await stageAfterPassword(db, agent);
+  // A sign-in counts once complete: a password alone, waiting for its code, is not one.
+  if (stage === 'ready') await recordSignIn(db, agent.id);
+  return { outcome: 'signed_in', agentId: agent.id, stage };
+}
+
+/** Notes when the agent last signed in (shown to administrators). */
+export async function recordSignIn(db: Db, agentId: number): Promise<void> {
+  await agentAuthRepository.recordSignIn(db.kysely, agentId, new Date().toISOString());
 }
 
 /**
