@@ -340,7 +340,9 @@ describe('the timeline', () => {
         { seq: 1, type: 'case.created', actor: { type: 'integration', id: 'token:1' }, payload: { channel: 'api' }, createdAt: at(0) },
         { seq: 2, type: 'quelque.chose', actor: { type: 'agent', id: '9' }, payload: {}, createdAt: at(5) },
         { seq: 3, type: 'case.assigned', actor: { type: 'agent', id: '9' }, payload: { agentId: 9 }, createdAt: at(5) },
-        { seq: 4, type: 'case.transferred', actor: { type: 'agent', id: '9' }, payload: { from: 1, to: 2, reason: 'Relève de la propreté' }, createdAt: at(7) },
+        { seq: 4, type: 'message.out', actor: { type: 'agent', id: '9' }, payload: { messageId: 1, channel: 'letter' }, createdAt: at(5) },
+        { seq: 5, type: 'information.requested', actor: { type: 'agent', id: '9' }, payload: { messageId: 1, replyBy: '2026-11-20' }, createdAt: at(5) },
+        { seq: 6, type: 'case.transferred', actor: { type: 'agent', id: '9' }, payload: { from: 1, to: 2, reason: 'Relève de la propreté' }, createdAt: at(7) },
       ],
       messages: [message(1, at(5)), message(2, at(1))],
       attachments: [],
@@ -354,11 +356,16 @@ describe('the timeline', () => {
       'Message envoyé (courrier postal)',
       'Événement du dossier (quelque.chose)',
       'Prise en charge par Jeanne Agent',
-      'Message envoyé (courrier postal)',
+      'Message à l’usager (courrier postal)',
+      'Informations demandées à l’usager',
       'Transférée du service Voirie au service Propreté',
     ]);
     expect(timeline[0]!.actor).toBe('une application partenaire');
-    expect(timeline[1]!.message).toMatchObject({ delivery: 'échec de l’envoi', failed: true });
-    expect(timeline[5]!.details).toEqual(['Motif : Relève de la propreté']);
+    expect(timeline[1]!.message).toMatchObject({ delivery: 'échec de l’envoi', failed: true, letter: true });
+    // One message cited by two events is shown once, with the first.
+    expect(timeline[4]!.message).toMatchObject({ id: 1 });
+    expect(timeline[5]!.message).toBeNull();
+    expect(timeline[5]!.details).toEqual(['Réponse attendue avant le 20 novembre 2026']);
+    expect(timeline[6]!.details).toEqual(['Motif : Relève de la propreté']);
   });
 });

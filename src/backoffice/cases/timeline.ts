@@ -35,6 +35,8 @@ export interface TimelineMessage {
   /** Delivery status in words (« envoyé », « échec de l’envoi »…). */
   delivery: string;
   failed: boolean;
+  /** Sent as a postal letter: the reply module prints it (`/courrier/:id.pdf`). */
+  letter: boolean;
   recipient: string | null;
   subject: string;
   body: string;
@@ -106,9 +108,11 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       const file = attachments.get(String(id));
       return file ? [{ id: file.id, filename: file.filename }] : [];
     });
+  // A message is shown once, with the first event that cites it (a reply that asks for
+  // information is both a `message.out` and an `information.requested`).
   const messageOf = (id: unknown): TimelineMessage | null => {
     const m = typeof id === 'number' ? messages.get(id) : undefined;
-    if (!m) return null;
+    if (!m || cited.has(m.id)) return null;
     cited.add(m.id);
     return toTimelineMessage(m);
   };
@@ -154,10 +158,13 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
         if (text('by') === 'workflow') entry.details.push('Par le circuit de traitement');
         break;
       case 'case.assigned':
-      case 'case.taken':
-        entry.title = p['agentId'] == null ? 'Attribution retirée' : e.type === 'case.taken' || (e.actor.type === 'agent' && String(p['agentId']) === e.actor.id) ? `Prise en charge par ${agent(p['agentId'])}` : `Attribuée à ${agent(p['agentId'])}`;
+      case 'case.taken': {
+        const assignee = input.agents.has(Number(p['agentId'])) || !text('agentName') ? agent(p['agentId']) : text('agentName');
+        entry.title = p['agentId'] == null ? 'Attribution retirée' : e.type === 'case.taken' || (e.actor.type === 'agent' && String(p['agentId']) === e.actor.id) ? `Prise en charge par ${assignee}` : `Attribuée à ${assignee}`;
         if (text('by') === 'workflow') entry.details.push('Par le circuit de traitement');
+        if (p['bulk'] === true) entry.details.push('Action groupée depuis la liste des dossiers');
         break;
+      }
       case 'case.unassigned':
         entry.title = 'Attribution retirée';
         break;
@@ -184,7 +191,7 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       case 'message.sent':
         entry.kind = 'message';
         entry.message = messageOf(p['messageId']);
-        entry.title = `Message à l’usager (${MESSAGE_CHANNELS[entry.message?.channel ?? text('channel')] ?? text('channel')})`;
+        entry.title = `Message à l’usager (${entry.message?.channel ?? MESSAGE_CHANNELS[text('channel')] ?? text('channel')})`;
         entry.files = filesOf(p['attachments'] ?? p['attachmentIds']);
         break;
       case 'information.requested':
@@ -331,6 +338,7 @@ function toTimelineMessage(m: CaseMessage): TimelineMessage {
     channel: MESSAGE_CHANNELS[m.channel] ?? m.channel,
     delivery: DELIVERY[m.status] ?? m.status,
     failed: m.status === 'failed',
+    letter: m.channel === 'letter',
     recipient: m.recipient,
     subject: m.subject,
     body: m.body,

@@ -361,6 +361,13 @@ function TimelineItem({ entry, timezone, reference, expand }: { entry: TimelineE
             {entry.message.direction === 'in' ? 'Reçu' : 'Envoi'} par {entry.message.channel}
             {entry.message.recipient ? <> à {entry.message.recipient}</> : null} — état : <span class={entry.message.failed ? 'timeline-failed' : undefined}>{entry.message.delivery}</span>
           </p>
+          {entry.message.direction === 'out' && entry.message.letter ? (
+            <p>
+              <a href={`${caseUrl(reference)}/courrier/${entry.message.id}.pdf`}>
+                Lettre à imprimer (PDF)<span class="visually-hidden"> : {entry.message.subject}</span>
+              </a>
+            </p>
+          ) : null}
         </div>
       ) : null}
       {entry.files.length > 0 ? (
