@@ -245,6 +245,35 @@ describe('dashboard page', () => {
       expect(html).toContain(`href="${href}"`);
   });
 
+  it('counts what the inbox lists behind each figure', async () => {
+    const listed = async (cookie: string, href: string) => {
+      const res = await app.inject({ method: 'GET', url: href, headers: { cookie } });
+      expect(res.statusCode, href).toBe(200);
+      return res.body.match(/data-case-id="/g)?.length ?? 0;
+    };
+    const manager = await signInAgent(db, agents.manager, app.signCookie.bind(app));
+    const d = await dashboardFor(db, await scopeOf(agents.manager), ZONE);
+    const closed = { etat: 'clos', clos_du: d.weekStart };
+    for (const row of d.rows) {
+      const departement = row.departmentId;
+      const pairs: [number, string][] = [
+        [row.open, inboxHref({ departement })],
+        [row.newToday, inboxHref({ departement, etat: 'tous', recu_du: d.today, recu_au: d.today })],
+        [row.atRisk, inboxHref({ departement, delai: 'a-risque' })],
+        [row.overdue, inboxHref({ departement, delai: 'en-retard' })],
+        [row.handled, inboxHref({ departement, ...closed })],
+        [row.satisfactionAnswers, inboxHref({ departement, ...closed, satisfaction: 'repondu' })],
+      ];
+      for (const [figure, href] of pairs) expect(await listed(manager.cookie, href), `${row.name} ${href}`).toBe(figure);
+    }
+    expect(await listed(manager.cookie, inboxHref({}))).toBe(d.total.open);
+    expect(await listed(manager.cookie, inboxHref({ delai: 'en-retard' }))).toBe(d.total.overdue);
+    const agent = await signInAgent(db, agents.roads, app.signCookie.bind(app));
+    const mine = (await dashboardFor(db, await scopeOf(agents.roads), ZONE)).mine;
+    expect(await listed(agent.cookie, inboxHref({ attribution: 'moi' }))).toBe(mine.open);
+    expect(await listed(agent.cookie, inboxHref({ attribution: 'moi', delai: 'en-retard' }))).toBe(mine.overdue);
+  });
+
   it('shows an agent their department only, without the managers’ online share', async () => {
     const { cookie } = await signInAgent(db, agents.civil, app.signCookie.bind(app));
     const res = await get(cookie);
