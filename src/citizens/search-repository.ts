@@ -50,8 +50,12 @@ export const citizenSearchRepository = {
       const phone = query.phone;
       q = q.where(({ exists, selectFrom }) => exists(selectFrom('citizen_phones as p').select('p.id').whereRef('p.citizen_id', '=', 'c.id').where('p.phone', '=', phone)));
     } else {
-      // Words are [a-z0-9] only (normalised): no LIKE wildcard can slip in.
-      for (const word of query.words) q = q.where('c.search_name', 'like', `% ${word}%`);
+      // Words are [a-z0-9] only (normalised): no LIKE wildcard can slip in. A record written without
+      // its search name (straight to the table, by a script) is still found by its plain names.
+      const plainNames = sql<string>`lower(coalesce(c.birth_name, '') || ' ' || coalesce(c.usage_name, '') || ' ' || coalesce(c.first_names, ''))`;
+      for (const word of query.words) {
+        q = q.where((eb) => eb.or([eb('c.search_name', 'like', `% ${word}%`), eb.and([eb('c.search_name', 'is', null), eb(plainNames, 'like', `%${word}%`)])]));
+      }
       if (query.birthDate) q = q.where('c.birth_date', '=', query.birthDate);
     }
     const rows = await q.orderBy('c.birth_name').orderBy('c.first_names').orderBy('c.id').limit(limit * 3).execute();
