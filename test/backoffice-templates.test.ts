@@ -9,7 +9,11 @@ import { renderResponseTemplate, templatesFor } from '../src/backoffice/template
 import { responseTemplateRepository } from '../src/backoffice/templates/repository.js';
 import type { Db } from '../src/db/database.js';
 import { submitCase } from '../src/intake/service.js';
-import { publishWorkflow } from '../src/workflow/service.js';
+import { DEMO_RESPONSE_TEMPLATES } from '../src/demo/response-templates.js';
+import { checkWorkflowDefinition } from '../src/workflow/check-definition.js';
+import type { WorkflowDefinition } from '../src/workflow/definition.js';
+import { publishWorkflow, runTransition } from '../src/workflow/service.js';
+import { checkTemplate } from '../src/workflow/templates.js';
 import { createAgent, signedInAgent, type TestAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
@@ -228,6 +232,59 @@ describe('response templates', () => {
     expect(rendered.body).toContain('agent=Zoé Rédactrice zoe@ville-test.fr Voirie');
     expect(rendered.body).toContain('collectivite=Ville ville-test');
     await expect(renderResponseTemplate(db.kysely, 999_999, { organisationId: commune.organisationId, caseId: roadsCaseId, agent: { id: agentId, name: 'Z', email: 'z@z' }, publicUrl: '', timezone: 'Europe/Paris' })).rejects.toThrow(/Aucun modèle/);
+  });
+});
+
+describe('response templates in workflows and the demo', () => {
+  const definition = (message: Record<string, string>): WorkflowDefinition => ({
+    version: 1,
+    initial: 'recu',
+    statuses: [
+      { id: 'recu', label: 'Reçu', citizenLabel: 'Demande reçue', category: 'new' },
+      { id: 'programme', label: 'Intervention programmée', citizenLabel: 'Intervention programmée', category: 'in_progress' },
+      { id: 'clos', label: 'Clos', citizenLabel: 'Terminée', category: 'closed_accepted' },
+    ],
+    transitions: [
+      { name: 'clore', label: 'Clore', from: ['programme'], to: 'clos', roles: ['agent'] },
+      { name: 'programmer', label: 'Programmer', from: ['recu'], to: 'programme', roles: ['agent'], actions: [{ type: 'notify_citizen', message: message as { template: string } }] },
+    ],
+  });
+
+  it('checks at publish that a message names an active template, and not also a subject or body', async () => {
+    await expect(publishWorkflow(db.kysely, commune.organisationId, 'signalement-voirie', definition({ template: 'inconnu' }), 'test')).rejects.toMatchObject({
+      errors: [expect.objectContaining({ field: 'definition.transitions[1].actions[0].message.template', message: expect.stringContaining('Modèle de réponse inconnu ou désactivé « inconnu »') })],
+    });
+    const both = checkWorkflowDefinition(definition({ template: 'x', subject: 'Objet' }), { departmentSlugs: [], templateSlugs: ['x'] });
+    expect(both.map((e) => e.path)).toEqual(['transitions[1].actions[0].message']);
+    const neither = checkWorkflowDefinition(definition({}), { departmentSlugs: [] });
+    expect(neither.map((e) => e.path).sort()).toEqual(['transitions[1].actions[0].message.body', 'transitions[1].actions[0].message.subject']);
+  });
+
+  it('renders the named template when the workflow action runs', async () => {
+    await publishWorkflow(db.kysely, commune.organisationId, 'signalement-voirie', definition({ template: 'intervention-programmee' }), 'test');
+    const { receipt } = await submitCase(deps(), {
+      organisationId: commune.organisationId,
+      procedureSlug: 'signalement-voirie',
+      channel: 'web',
+      actor: { type: 'citizen', id: null },
+      citizen: { firstNames: 'Luc', lastName: 'Moreau', email: 'luc@exemple.fr' },
+      data: { categorie: 'eclairage', description: 'Lampadaire' },
+      hiddenFields: 'drop',
+    });
+    await runTransition(deps(), { organisationId: commune.organisationId, actor: { type: 'agent', id: String(agent.agentId) }, roles: ['agent'], name: 'Anne Agent' }, { reference: receipt.reference, name: 'programmer' });
+    const view = await db.kysely.selectFrom('cases').select('id').where('reference', '=', receipt.reference).executeTakeFirstOrThrow();
+    const messages = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', view.id).execute();
+    const sent = messages.find((m) => m.subject === `Votre signalement ${receipt.reference}`);
+    expect(sent?.body_text).toContain('Bonjour Luc Moreau,');
+    expect(sent?.channel).toBe('email');
+  });
+
+  it('seeds about ten demo templates that all pass the checker', () => {
+    expect(DEMO_RESPONSE_TEMPLATES.length).toBeGreaterThanOrEqual(10);
+    for (const t of DEMO_RESPONSE_TEMPLATES) {
+      expect(checkTemplate(t.subject, { inputNames: [] }), t.slug).toEqual([]);
+      expect(checkTemplate(t.body, { inputNames: [] }), t.slug).toEqual([]);
+    }
   });
 });
 

@@ -285,7 +285,7 @@ describe('checkWorkflowDefinition — templates', () => {
   it('reports an unknown filter in a request for information', () => {
     const def = withChange((d) => {
       const action = d.transitions[1]!.actions![0] as Extract<Action, { type: 'request_information' }>;
-      action.message.body = '{{ replyBy | date_en }}';
+      (action.message as { body: string }).body = '{{ replyBy | date_en }}';
     });
     expectOnly(def, 'transitions[1].actions[0].message.body', '« date_en »');
   });

@@ -31,6 +31,8 @@ export interface WorkflowCheckContext {
    * checked against the field's type (as in form conditions). Takes precedence over `formFieldNames`.
    */
   formFields?: readonly Field[];
+  /** Active response templates a message may name (`{ "template": slug }`); left out, any slug is accepted. */
+  templateSlugs?: readonly string[];
 }
 
 type Node = Record<string, unknown>;
@@ -388,8 +390,17 @@ class WorkflowChecker {
       case 'notify_citizen':
       case 'request_information': {
         const message = action['message'];
-        this.checkTemplateAt(stringAt(message, 'subject'), childPath(childPath(path, 'message'), 'subject'), templates);
-        this.checkTemplateAt(stringAt(message, 'body'), childPath(childPath(path, 'message'), 'body'), templates);
+        const messagePath = childPath(path, 'message');
+        if (!isRecord(message)) return;
+        if (Object.hasOwn(message, 'template')) {
+          this.checkTemplateSlug(message, messagePath);
+          return;
+        }
+        for (const key of ['subject', 'body']) {
+          if (!Object.hasOwn(message, key)) this.error(childPath(messagePath, key), `La propriété « ${key} » est obligatoire (ou bien « template » pour un modèle de réponse).`);
+        }
+        this.checkTemplateAt(stringAt(message, 'subject'), childPath(messagePath, 'subject'), templates);
+        this.checkTemplateAt(stringAt(message, 'body'), childPath(messagePath, 'body'), templates);
         return;
       }
       case 'generate_document': {
@@ -431,6 +442,19 @@ class WorkflowChecker {
     } else if (known !== undefined && !known.some((email) => email.toLowerCase() === agent.toLowerCase())) {
       this.error(childPath(path, 'agent'), `Aucun agent de la collectivité n’a l’adresse « ${quote(agent)} ».`);
     }
+  }
+
+  /** A message naming a response template: alone, and one the organisation has (active). */
+  private checkTemplateSlug(message: Node, path: string): void {
+    if (Object.hasOwn(message, 'subject') || Object.hasOwn(message, 'body')) {
+      this.error(path, 'Un message désigne soit un modèle de réponse (« template »), soit un objet et un texte (« subject », « body ») : pas les deux.');
+      return;
+    }
+    const slug = stringAt(message, 'template');
+    const known = this.context.templateSlugs;
+    if (slug === undefined || known === undefined || known.includes(slug)) return;
+    const listed = known.length === 0 ? 'la collectivité n’a aucun modèle de réponse actif' : `modèles actifs : ${names(known)}`;
+    this.error(childPath(path, 'template'), `Modèle de réponse inconnu ou désactivé « ${quote(slug)} » : ${listed}.`);
   }
 
   private checkTemplateAt(source: string | undefined, path: string, options: { inputNames: readonly string[]; formFieldNames?: readonly string[] }): void {

@@ -36,11 +36,11 @@ export interface Duration {
   unit: 'business_days' | 'business_hours' | 'calendar_days';
 }
 
-/** A message written in Liquid; variables: case, citizen, procedure, department, inputs, agent. */
-export interface MessageTemplate {
-  subject: string;
-  body: string;
-}
+/**
+ * A message written in Liquid (variables: case, citizen, procedure, department, inputs, agent), or
+ * the slug of one of the organisation's response templates, rendered when the action runs.
+ */
+export type MessageTemplate = { subject: string; body: string } | { template: string };
 
 export type Action =
   /** Writes to the citizen on their preferred channel (email, else portal message, else a letter to print). */
@@ -132,8 +132,13 @@ const DurationSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Either subject and body, or a template: the checker says which is missing (no unions here).
 const MessageSchema = Type.Object(
-  { subject: text(300, 'Objet (Liquid).'), body: text(20_000, 'Texte (Liquid).') },
+  {
+    subject: Type.Optional(text(300, 'Objet (Liquid).')),
+    body: Type.Optional(text(20_000, 'Texte (Liquid).')),
+    template: Type.Optional(text(60, 'Identifiant d’un modèle de réponse de la collectivité, à la place de l’objet et du texte.')),
+  },
   { additionalProperties: false },
 );
 

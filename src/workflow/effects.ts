@@ -10,7 +10,9 @@ import { profileRepository } from '../citizens/profile-repository.js';
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
+import { responseTemplateRepository } from '../backoffice/templates/repository.js';
 import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
+import { invalid } from '../http/errors.js';
 import { jobRepository } from '../jobs/repository.js';
 import { messageRepository } from '../messages/repository.js';
 import { durationInWords } from '../deadlines/duration-words.js';
@@ -116,9 +118,24 @@ export async function queueCitizenMessage(
   variables: TemplateVariables,
   now: string,
 ): Promise<QueuedCitizenMessage> {
-  const subject = (await renderTemplate(template.subject, variables)).trim();
-  const bodyText = await renderTemplate(template.body, variables);
+  const source = await messageSource(trx, view.organisationId, template);
+  const subject = (await renderTemplate(source.subject, variables)).trim();
+  const bodyText = await renderTemplate(source.body, variables);
   return queueWrittenMessage(trx, view, { subject, bodyText }, variables, now);
+}
+
+/**
+ * The Liquid of a workflow message: written in the workflow, or the response template it names
+ * (read when the action runs, so a corrected template serves at once). A template deactivated
+ * since the workflow was published stops the transition with a message rather than sending nothing.
+ */
+async function messageSource(trx: Executor, organisationId: number, message: MessageTemplate): Promise<{ subject: string; body: string }> {
+  if (!('template' in message)) return message;
+  const template = await responseTemplateRepository.findBySlug(trx, organisationId, message.template);
+  if (!template?.isActive) {
+    throw invalid([{ field: 'template', code: 'unknown_template', message: `Le modèle de réponse « ${message.template} » que ce circuit utilise n’existe plus ou est désactivé : réactivez-le ou corrigez le circuit.` }]);
+  }
+  return { subject: template.subject, body: template.body };
 }
 
 export type CitizenChannel = 'email' | 'sms' | 'letter' | 'portal';

@@ -41,7 +41,7 @@ const FALLBACK = 'La définition du circuit n’a pas pu être vérifiée entiè
 function templatesOf(def: WorkflowDefinition): string[] {
   const actions: Action[] = [...def.statuses.flatMap((status) => status.onEnter ?? []), ...def.transitions.flatMap((transition) => transition.actions ?? [])];
   return actions.flatMap((action) => {
-    if (action.type === 'notify_citizen' || action.type === 'request_information') return [action.message.subject, action.message.body];
+    if (action.type === 'notify_citizen' || action.type === 'request_information') return 'template' in action.message ? [] : [action.message.subject, action.message.body];
     return action.type === 'generate_document' ? [action.body] : [];
   });
 }

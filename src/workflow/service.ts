@@ -1,4 +1,5 @@
 import { attachmentRepository } from '../attachments/repository.js';
+import { responseTemplateRepository } from '../backoffice/templates/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { caseRepository, type CasePatch, type CaseView } from '../cases/repository.js';
 import { forgetConfiguration } from '../configuration/cache.js';
@@ -378,13 +379,15 @@ export async function publishWorkflow(
 ): Promise<{ procedure: Procedure; workflow: WorkflowVersion }> {
   const procedure = await procedureRepository.findBySlug(db, organisationId, procedureSlug);
   if (!procedure) throw notFound(`Aucune démarche « ${procedureSlug} ».`);
-  const [departments, agentEmails] = await Promise.all([
+  const [departments, agentEmails, templateSlugs] = await Promise.all([
     organisationRepository.listDepartments(db, organisationId),
     organisationRepository.listAgentEmails(db, organisationId),
+    responseTemplateRepository.activeSlugs(db, organisationId),
   ]);
   const errors = checkWorkflowDefinition(definition, {
     departmentSlugs: departments.map((d) => d.slug),
     agentEmails,
+    templateSlugs,
     formFieldNames: formFieldNames(procedure.form),
     formFields: procedure.form.pages.flatMap((page) => page.fields),
   });
