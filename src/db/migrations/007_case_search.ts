@@ -15,6 +15,14 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   // transferred away that stay theirs), in received order.
   await db.schema.createIndex('cases_dept_received').on('cases').columns(['department_id', 'received_at', 'id']).execute();
   await db.schema.createIndex('cases_assigned_received').on('cases').columns(['assigned_agent_id', 'received_at', 'id']).execute();
+  // Open cases are a few percent of a town's history, and what inboxes show by default: their own
+  // small index serves a department's open list and narrows a search to a department's open cases.
+  await db.schema
+    .createIndex('cases_open_dept_received')
+    .on('cases')
+    .columns(['department_id', 'received_at', 'id'])
+    .where(sql.ref('closed_at'), 'is', null)
+    .execute();
 
   if (dialect === 'sqlite') await sqliteSearch(db);
   else await postgresSearch(db);
