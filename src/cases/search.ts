@@ -24,6 +24,23 @@ export const SEARCH_TEXT_FUNCTION = 'guichet_search_text';
 /** Words longer than this are not words (hashes, base64): they are left out of the index. */
 const MAX_WORD_LENGTH = 40;
 
+/**
+ * Stems already computed: a town's requests use a few thousand distinct words, and indexing a
+ * million cases (the demo history, a migration) calls the stemmer tens of millions of times.
+ */
+const stems = new Map<string, string>();
+const MAX_STEMS = 100_000;
+
+function stem(word: string): string {
+  let found = stems.get(word);
+  if (found === undefined) {
+    found = stemmer(word);
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, found);
+  }
+  return found;
+}
+
 /** The words of a text as the index keeps them: lower case, without accents, stemmed. */
 export function searchTerms(text: string): string[] {
   const words = text
@@ -37,7 +54,7 @@ export function searchTerms(text: string): string[] {
   for (const word of words) {
     if (word === '' || word.length > MAX_WORD_LENGTH) continue;
     // Numbers (references, postcodes) are kept as they are; the stemmer is for words.
-    terms.push(/\d/.test(word) ? word : stemmer(word));
+    terms.push(/\d/.test(word) ? word : stem(word));
   }
   return terms;
 }
