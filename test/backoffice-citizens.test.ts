@@ -228,6 +228,7 @@ describe('the 360° view', () => {
     expect(res.statusCode).toBe(200);
     const html = res.body;
     expect(html).toContain('<h1>Inès Roussel</h1>');
+    expect(html).toContain(`href="/backoffice/nouvelle-demande?usager=${citizenId}"`);
     expect(html).toContain('Identité déclarée (non vérifiée)');
     expect(html).toContain('30/11/1979');
     expect(html).toContain('ines.roussel@exemple.fr — non vérifié — principal');

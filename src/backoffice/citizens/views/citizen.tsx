@@ -77,9 +77,14 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
           </ul>
         </div>
       ) : null}
-      <p class="citizen-actions">
-        <a href={mergeUrl(c.id)}>Fusionner avec une autre fiche</a>
-      </p>
+      <ul class="actions-list citizen-actions">
+        <li>
+          <a href={`/backoffice/nouvelle-demande?usager=${c.id}`}>Enregistrer une demande pour cet usager</a>
+        </li>
+        <li>
+          <a href={mergeUrl(c.id)}>Fusionner avec une autre fiche</a>
+        </li>
+      </ul>
       <nav aria-label="Sur cette fiche" class="citizen-toc">
         <ul>
           {SECTIONS.map(([id, label]) => (
