@@ -371,6 +371,21 @@ describe('bulk actions', () => {
     expect((await load(a)).status).toBe('en_cours');
   });
 
+  it('runs a transition with a response template message sent to each citizen', async () => {
+    const now = new Date().toISOString();
+    const template = await db.kysely
+      .insertInto('response_templates')
+      .values({ organisation_id: commune.organisationId, department_id: null, procedure_id: null, slug: 'prise-en-charge', name: 'Prise en charge', subject: 'Votre demande {{ case.reference }}', body: 'Bonjour, votre demande est prise en charge.', is_active: 1, updated_by: null, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const a = await newCase('Avec message', { citizenId: claire.citizenId });
+    const response = await post(alice, '/backoffice/dossiers/actions-groupees', { action: 'transition', transition: 'qualifier', modele: String(template.id), dossiers: [await tick(a)] });
+    expect(response.body).toContain('Action groupée : 1 dossier sur 1 traité');
+    expect((await load(a)).status).toBe('en_cours');
+    const messages = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', (await load(a)).id).where('direction', '=', 'out').execute();
+    expect(messages.map((m) => m.subject)).toContain(`Votre demande ${a}`);
+  });
+
   it('transfers with a reason, and asks for one', async () => {
     const a = await newCase('À transférer');
     const refused = await post(alice, '/backoffice/dossiers/actions-groupees', { action: 'transferer', service: String(commune.departments.cleaning), motif: '', dossiers: [await tick(a)] });
