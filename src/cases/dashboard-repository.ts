@@ -69,15 +69,18 @@ const int = (value: unknown) => Number(value ?? 0);
  * The dashboard's aggregates: one GROUP BY per family of figures, over the departments in scope,
  * so the page costs four queries whatever the number of cases. Every figure here has its inbox
  * filter (same definitions: open = not closed; at risk / overdue from `src/cases/urgency.ts`).
+ *
+ * Open and closed counts filter on the department ids alone (they belong to the organisation:
+ * the agent's scope is read from its department tree). An `organisation_id` condition would lead
+ * SQLite to the organisation's indexes, that is to every case of the town.
  */
 export const dashboardRepository = {
   /** Open cases per department, with how many are at risk or overdue. */
-  async openCounts(db: Executor, organisationId: number, departmentIds: readonly number[], m: DashboardMoments): Promise<OpenCounts[]> {
+  async openCounts(db: Executor, departmentIds: readonly number[], m: DashboardMoments): Promise<OpenCounts[]> {
     if (departmentIds.length === 0) return [];
     const rows = await db
       .selectFrom('cases as c')
       .select((eb) => ['c.department_id', eb.fn.countAll<number>().as('open'), count(atRiskWhen(m)).as('at_risk'), count(overdueWhen(m)).as('overdue')])
-      .where('c.organisation_id', '=', organisationId)
       .where('c.department_id', 'in', departmentIds)
       .where('c.closed_at', 'is', null)
       .groupBy('c.department_id')
@@ -106,7 +109,7 @@ export const dashboardRepository = {
   },
 
   /** Cases closed since Monday per department: handling time and satisfaction answers. */
-  async closedCounts(db: Executor, dialect: Dialect, organisationId: number, departmentIds: readonly number[], m: DashboardMoments): Promise<ClosedCounts[]> {
+  async closedCounts(db: Executor, dialect: Dialect, departmentIds: readonly number[], m: DashboardMoments): Promise<ClosedCounts[]> {
     if (departmentIds.length === 0) return [];
     const rows = await db
       .selectFrom('cases as c')
@@ -118,7 +121,6 @@ export const dashboardRepository = {
         eb.fn.count<number>('s.case_id').as('answers'),
         eb.fn.sum<number>('s.rating').as('rating_sum'),
       ])
-      .where('c.organisation_id', '=', organisationId)
       .where('c.department_id', 'in', departmentIds)
       .where('c.closed_at', '>=', m.weekStart)
       .groupBy('c.department_id')

@@ -90,9 +90,9 @@ export async function dashboardFor(db: Db, scope: AgentScope, timezone: string, 
   const ids = scope.departmentIds;
   const [tree, open, received, closed, mine] = await Promise.all([
     policyRepository.departmentTree(kysely, scope.organisationId),
-    dashboardRepository.openCounts(kysely, scope.organisationId, ids, m),
+    dashboardRepository.openCounts(kysely, ids, m),
     dashboardRepository.receivedCounts(kysely, scope.organisationId, ids, m),
-    dashboardRepository.closedCounts(kysely, db.dialect, scope.organisationId, ids, m),
+    dashboardRepository.closedCounts(kysely, db.dialect, ids, m),
     dashboardRepository.assignedCounts(kysely, scope.organisationId, scope.agentId, m),
   ]);
 
