@@ -17,6 +17,7 @@ import { checkTemplate } from '../src/workflow/templates.js';
 import { createAgent, signedInAgent, type TestAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { makeCommune, makeDepartment } from './factories.js';
 
 let db: Db;
@@ -286,6 +287,28 @@ describe('response templates in workflows and the demo', () => {
       expect(checkTemplate(t.body, { inputNames: [] }), t.slug).toEqual([]);
     }
   });
+});
+
+describe('valid HTML', () => {
+  it('serves valid HTML with one h1 on the templates pages and the reply page', async () => {
+    const template = await responseTemplateRepository.findBySlug(db.kysely, commune.organisationId, 'intervention-programmee');
+    const pages = [
+      { name: 'liste', html: (await get(manager, '/backoffice/modeles')).body },
+      { name: 'nouveau', html: (await get(manager, '/backoffice/modeles/nouveau')).body },
+      { name: 'modèle', html: (await get(manager, `/backoffice/modeles/${template!.id}`)).body },
+      { name: 'modèle (lecture)', html: (await get(agent, `/backoffice/modeles/${template!.id}`)).body },
+      { name: 'modèle : erreurs', html: (await post(manager, `/backoffice/modeles/${template!.id}`, { name: '', slug: 'x y', scope: '', subject: '{{', body: '' })).body },
+      { name: 'aperçu', html: (await get(agent, `/backoffice/modeles/${template!.id}/apercu?dossier=${roadsCase}`)).body },
+      { name: 'réponse', html: (await get(agent, `/backoffice/dossiers/${roadsCase}/repondre?modele=${template!.id}`)).body },
+    ];
+    for (const page of pages) {
+      expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
+      expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
+    }
+    const errors = await validateHtml(pages);
+    if (!validatorAvailable) expect(errors).toBeNull();
+    else expect(Object.fromEntries(errors!)).toEqual(Object.fromEntries(pages.map((p) => [p.name, []])));
+  }, 60_000);
 });
 
 if (!browserAvailable) console.warn(browserSkipReason);

@@ -114,7 +114,7 @@ export function ReplyPanel({ data }: { data: ReplyPanelData }) {
       ) : null}
       <ErrorSummary problems={problemsOf(state, 'reply')} />
       {data.templates.length > 0 ? (
-        <form method="get" action={`${base}/repondre`} class="reply-template" hx-get={`${base}/repondre`} hx-target="#reponse" hx-swap="outerHTML">
+        <form method="get" action={`${base}/repondre`} class="reply-template" data-hx-get={`${base}/repondre`} data-hx-target="#reponse" data-hx-swap="outerHTML">
           <label for="reply-modele">Modèle de réponse</label>
           <select id="reply-modele" name="modele" {...(state.errors['modele'] ? { 'aria-invalid': 'true', 'aria-describedby': 'reply-modele-error' } : {})}>
             <option value="">— Choisir un modèle —</option>

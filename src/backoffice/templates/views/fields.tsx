@@ -97,7 +97,8 @@ export function SelectField({ prefix, name, label, state, hint, required, option
   const current = state.values[name] ?? '';
   return (
     <Frame id={id} label={label} hint={hint} error={error} required={required}>
-      <select id={id} name={name} {...(required ? { required: true } : {})} {...described(id, Boolean(hint), Boolean(error))}>
+      {/* No `required` attribute: there is no empty choice, a value is always sent. */}
+      <select id={id} name={name} {...described(id, Boolean(hint), Boolean(error))}>
         {options.map((o) => (
           <option value={o.value} selected={o.value === current}>
             {o.label}
