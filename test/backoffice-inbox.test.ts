@@ -18,6 +18,7 @@ import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune, makeRule } from './factories.js';
 import { forgetConfiguration } from '../src/configuration/cache.js';
+import { validateHtml, validatorAvailable } from './html-validator.js';
 import { signedInCitizen, type TestCitizen } from './portal-session.js';
 
 const workflow: WorkflowDefinition = {
@@ -408,6 +409,21 @@ describe('bulk actions', () => {
     expect(response.statusCode).toBe(422);
     expect(response.body).toContain('Cochez au moins un dossier de la liste.');
   });
+});
+
+describe.skipIf(!validatorAvailable)('HTML', () => {
+  it('is valid HTML with results, with errors, empty, and with a bulk report', async () => {
+    const a = await newCase('Validation');
+    const report = await post(alice, '/backoffice/dossiers/actions-groupees', { action: 'attribuer', agent: 'moi', dossiers: [`${(await load(a)).id}:${(await load(a)).version}`] });
+    const pages = [
+      { name: 'list', html: (await inbox(alice)).body },
+      { name: 'errors', html: (await inbox(alice, 'canal=pigeon&recu_du=2025-02-31')).body },
+      { name: 'empty', html: (await inbox(alice, 'q=introuvable')).body },
+      { name: 'report', html: report.body },
+    ];
+    const results = await validateHtml(pages);
+    for (const [name, errors] of results ?? []) expect(errors, name).toEqual([]);
+  }, 60_000);
 });
 
 describe('live updates', () => {

@@ -172,12 +172,19 @@ function DateInput(props: { param: InboxParam; label: string; values: Partial<Re
         type="date"
         id={id}
         name={props.param}
-        value={props.values[props.param] ?? ''}
+        value={realDate(props.values[props.param])}
         aria-invalid={problem ? 'true' : undefined}
         aria-describedby={problem ? `${id}-erreur` : undefined}
       />
     </div>
   );
+}
+
+/** A date input only takes a real date (« 2025-02-31 » is said in the error summary instead). */
+function realDate(value: string | undefined): string {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return '';
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value) ? value : '';
 }
 
 function SavedViews({ views, csrf, current, cap }: { views: SavedViewCount[]; csrf: string; current: string; cap: number }) {
