@@ -3,7 +3,9 @@
  * Snowball French stems), the FTS5 query built from what an agent typed, and the index kept up to
  * date by the database itself whatever writes the case (intake, a message, a new citizen name).
  */
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
 import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
 import type { Db } from '../src/db/database.js';
@@ -79,5 +81,43 @@ describe('the index in the database', () => {
 
     await db.kysely.updateTable('citizens').set({ usage_name: 'Lemaire' }).where('id', '=', receipt.citizen!.id).execute();
     expect(await search('lemaire', roads)).toEqual([receipt.reference]);
+  });
+});
+
+describe('the inbox queries as SQL', () => {
+  /** The SQL a repository call sends, compiled for a dialect without a database. */
+  async function compiled(dialect: 'sqlite' | 'postgres', call: (db: Kysely<Database>) => Promise<unknown>): Promise<string[]> {
+    const statements: string[] = [];
+    const db = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (k) => (dialect === 'sqlite' ? new SqliteIntrospector(k) : new PostgresIntrospector(k)),
+        createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
+      },
+      log: (event) => {
+        statements.push(event.query.sql);
+      },
+    });
+    await call(db);
+    return statements;
+  }
+
+  it('keeps the compiled SQL of the inbox’s main queries for review (both dialects)', async () => {
+    const scope = { organisationId: 1, agentId: 7, departmentIds: [3, 4] };
+    const cases: [string, InboxFilter, (string | number)[] | null][] = [
+      ['first page, department + status', { state: 'open', sort: 'recus', departmentId: 3, status: 'recu' }, null],
+      ['default list, next page', { state: 'open', sort: 'recus' }, ['2026-01-01T00:00:00.000Z', 42]],
+      ['full-text search', { state: 'open', sort: 'recus', text: 'lampadaires' }, null],
+      ['by due date', { state: 'open', sort: 'echeance' }, null],
+    ];
+    const out: string[] = [];
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      for (const [name, filter, after] of cases) {
+        const sqls = await compiled(dialect, (db) => inboxRepository.page(db, dialect, scope, filter, after, 50, new Date('2026-06-01T00:00:00Z')));
+        out.push(`-- ${dialect}: ${name}\n${sqls.join(';\n')};\n`);
+      }
+    }
+    await expect(out.join('\n')).toMatchFileSnapshot('./__snapshots__/inbox-queries.sql');
   });
 });
