@@ -75,17 +75,16 @@ async function postgresSearch(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index case_search_document on case_search using gin (document)`.execute(db);
   await sql`
-    create function guichet_case_documents(ids integer[]) returns table (case_id integer, document tsvector) language sql stable as $$
-      select c.id, to_tsvector('french', guichet_unaccent(concat_ws(' ', c.reference, c.subject,
-        (select string_agg(v.value, ' ') from jsonb_each_text(case when jsonb_typeof(c.data) = 'object' then c.data else '{}'::jsonb end) v),
-        ci.first_names, ci.usage_name, ci.birth_name,
-        (select string_agg(m.subject || ' ' || m.body_text, ' ') from messages m where m.case_id = c.id))))
-      from cases c left join citizens ci on ci.id = c.citizen_id
-      where c.id = any (ids)
-    $$`.execute(db);
+    create view case_search_source as
+    select c.id as case_id, to_tsvector('french', guichet_unaccent(concat_ws(' ', c.reference, c.subject,
+      (select string_agg(v.value, ' ') from jsonb_each_text(case when jsonb_typeof(c.data) = 'object' then c.data else '{}'::jsonb end) v),
+      ci.first_names, ci.usage_name, ci.birth_name,
+      (select string_agg(m.subject || ' ' || m.body_text, ' ') from messages m where m.case_id = c.id)))) as document
+    from cases c left join citizens ci on ci.id = c.citizen_id`.execute(db);
+  // The view is inlined: the condition on the ids reaches the cases' primary key.
   await sql`
     create function guichet_case_search_refresh(ids integer[]) returns void language sql as $$
-      insert into case_search (case_id, document) select case_id, document from guichet_case_documents(ids)
+      insert into case_search (case_id, document) select case_id, document from case_search_source where case_id = any (ids)
       on conflict (case_id) do update set document = excluded.document
     $$`.execute(db);
   // Statement-level for inserts, so that a bulk load indexes its rows in one pass.
@@ -125,5 +124,5 @@ async function postgresSearch(db: Kysely<unknown>): Promise<void> {
   await sql`
     create trigger case_search_citizen_update after update of first_names, usage_name, birth_name on citizens
     for each row execute function guichet_case_search_updated_citizen()`.execute(db);
-  await sql`select guichet_case_search_refresh(array(select id from cases))`.execute(db);
+  await sql`insert into case_search (case_id, document) select case_id, document from case_search_source`.execute(db);
 }
