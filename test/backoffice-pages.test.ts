@@ -35,6 +35,8 @@ interface PageSpec {
   url: () => string | null;
   status: number;
   visitor?: Visitor;
+  /** A form sent back with errors: its accessible error summary is checked too. */
+  inError?: boolean;
 }
 
 const fixture = { reference: '', citizenId: 0, templateId: 0, registrationKey: '', agentId: 0 };
@@ -54,6 +56,7 @@ const PAGES: PageSpec[] = [
   { name: 'dossiers', route: '/backoffice/dossiers', url: () => '/backoffice/dossiers', status: 200 },
   { name: 'dossiers filtrés', route: '/backoffice/dossiers', url: () => '/backoffice/dossiers?delai=en-retard&canal=web&attribution=aucune', status: 200 },
   { name: 'dossiers : recherche', route: '/backoffice/dossiers', url: () => '/backoffice/dossiers?q=cantine', status: 200 },
+  { name: 'dossiers : filtres en erreur', route: '/backoffice/dossiers', url: () => '/backoffice/dossiers?delai=demain&recu_du=hier', status: 400, inError: true },
   { name: 'dossiers clos', route: '/backoffice/dossiers', url: () => '/backoffice/dossiers?etat=clos', status: 200 },
   // A case.
   { name: 'dossier', route: '/backoffice/dossiers/:reference', url: () => `/backoffice/dossiers/${fixture.reference}`, status: 200 },
@@ -99,6 +102,7 @@ const PAGES: PageSpec[] = [
   { name: 'administration : nouvel agent', route: '/backoffice/admin/agents/nouveau', url: () => '/backoffice/admin/agents/nouveau', status: 200 },
   { name: 'administration : agent', route: '/backoffice/admin/agents/:id', url: () => `/backoffice/admin/agents/${fixture.agentId}`, status: 200 },
   { name: 'journal des accès', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces', status: 200 },
+  { name: 'journal des accès en erreur', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces?usager=abc', status: 422, inError: true },
   { name: 'journal des accès filtré', route: '/backoffice/admin/journal-des-acces', url: () => `/backoffice/admin/journal-des-acces?usager=${fixture.citizenId}`, status: 200 },
   // Errors.
   { name: 'page introuvable', route: null, url: () => '/backoffice/cette-page-n-existe-pas', status: 404 },
@@ -291,6 +295,10 @@ describe('every back-office page', () => {
       expect(page.html, name).toMatch(/<title>[^<]+<\/title>/);
       expect(page.html, name).toContain('href="#contenu"');
       expect(page.html, name).toMatch(/<main id="contenu"/);
+      if (page.spec.inError) {
+        expect(page.html, name).toContain('class="error-summary"');
+        expect(page.html, name).toMatch(/<title>Erreur — /);
+      }
     }
   });
 
@@ -316,7 +324,7 @@ describe.skipIf(!browserAvailable)('every back-office page in Chromium', () => {
   /** Pages checked at once: each in its own tab, so the sweep stays near a minute. */
   const PARALLEL_TABS = 4;
 
-  it('has no axe-core violation (WCAG 2.0/2.1 A and AA), and its skip link moves the focus to the main content', async () => {
+  it('has no axe-core violation (WCAG 2.0/2.1 A and AA), and its skip link (or its error summary) takes the focus', async () => {
     const violations: { page: string; violations: unknown }[] = [];
     const skipLinks: string[] = [];
     const statuses: string[] = [];
@@ -329,6 +337,12 @@ describe.skipIf(!browserAvailable)('every back-office page in Chromium', () => {
         if (response!.status() !== item.spec.status) statuses.push(`${item.spec.name}: ${response!.status()}`);
         const found = await axeViolations(page);
         if (found.length > 0) violations.push({ page: item.spec.name, violations: found });
+        if (item.spec.inError) {
+          // A form in error puts the focus on its error summary, whose links lead to the fields.
+          const onSummary = await page.evaluate(() => document.activeElement?.closest('.error-summary') !== null);
+          if (!onSummary) skipLinks.push(`${item.spec.name}: le résumé des erreurs n’a pas le focus`);
+          return;
+        }
         // The first Tab reaches the skip link; following it puts the focus on the main content.
         await page.keyboard.press('Tab');
         const first = await page.evaluate(() => document.activeElement?.getAttribute('href'));
