@@ -270,8 +270,11 @@ afterAll(async () => {
 
 describe('the list of back-office pages', () => {
   it('covers every GET route registered under /backoffice', () => {
+    const registered = backofficeGetRoutes(app);
+    // The discovery reads Fastify's printed tree: a change of its format must not empty the list silently.
+    expect(registered).toEqual(expect.arrayContaining(['/backoffice', '/backoffice/tableau-de-bord', '/backoffice/dossiers/:reference', '/backoffice/dossiers/:reference/impression']));
     const listed = new Set(PAGES.map((p) => p.route));
-    const missing = backofficeGetRoutes(app).filter((route) => !listed.has(route) && !NOT_PAGES.some((n) => n.route.test(route)));
+    const missing = registered.filter((route) => !listed.has(route) && !NOT_PAGES.some((n) => n.route.test(route)));
     expect(missing, 'pages à ajouter au tableau PAGES de ce test (ou à NOT_PAGES avec la raison)').toEqual([]);
   });
 
