@@ -28,7 +28,7 @@ vi.mock('fastify', async (importOriginal) => {
   const wrapped = ((options?: object) => {
     const instance = real.default(options);
     instance.addHook('onRoute', (route: RouteOptions) => {
-      for (const method of [route.method].flat()) registered.push({ method, url: route.url ?? route.path });
+      for (const method of [route.method].flat()) registered.push({ method, url: route.url });
     });
     return instance;
   }) as unknown as typeof real.default;

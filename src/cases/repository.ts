@@ -352,7 +352,7 @@ const SUMMARY_COLUMNS = [
   'id', 'organisation_id', 'reference', 'tracking_code', 'procedure_id', 'citizen_id', 'channel', 'status', 'department_id',
   'assigned_agent_id', 'priority', 'subject', 'address', 'lat', 'lon', 'contact_email', 'contact_phone', 'received_at', 'due_at',
   'implicit_decision_at', 'closed_at', 'outcome', 'version', 'created_at', 'updated_at', 'workflow_id', 'labels', 'status_entered_at',
-  'implicit_decision_recorded_at', 'overdue_escalated_at',
+  'implicit_decision_recorded_at', 'overdue_escalated_at', 'sector',
 ] as const satisfies readonly Exclude<keyof CaseTable, 'data'>[];
 
 function caseSummaries(db: Executor) {

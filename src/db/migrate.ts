@@ -10,6 +10,7 @@ import * as m006 from './migrations/006_backoffice.js';
 import * as m007 from './migrations/007_case_search.js';
 import * as m009 from './migrations/009_citizens.js';
 import * as m010 from './migrations/010_agent_auth.js';
+import * as m011 from './migrations/011_dashboard_indexes.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -26,6 +27,7 @@ const migrations: Record<string, DialectMigration> = {
   '007_case_search': m007,
   '009_citizens': m009,
   '010_agent_auth': m010,
+  '011_dashboard_indexes': m011,
 };
 
 class StaticProvider implements MigrationProvider {

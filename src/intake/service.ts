@@ -162,7 +162,7 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
 /** What can be decided before the transaction: reads and computations that hold no lock. */
 interface CasePlan {
   receivedAt: string;
-  department: { department: Department; decision: RoutingDecision };
+  department: { department: Department; decision: RoutingDecision; sector: string | null };
   calendar: Calendar;
   dueAt: string;
   implicitDecisionAt: string | null;

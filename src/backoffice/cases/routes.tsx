@@ -20,10 +20,14 @@ const hidden = { hide: true };
 type Params = { reference: string };
 type FileParams = Params & { id: string };
 
-/** The inbox query the agent came from (`?liste=`), bounded: it is only read, never stored. */
-function listQueryOf(request: FastifyRequest): string | null {
+/**
+ * The inbox query the agent came from (`?liste=`), bounded: it is only read, never stored. A case
+ * opened from elsewhere (a link, the default inbox) continues in the default inbox list: « next
+ * case » is always there for triage.
+ */
+function listQueryOf(request: FastifyRequest): string {
   const value = (request.query as Record<string, unknown>)['liste'];
-  return typeof value === 'string' && value.length <= 2_000 ? value : null;
+  return typeof value === 'string' && value.length <= 2_000 ? value : '';
 }
 
 /** `attachment` with the name in ASCII for old clients and in UTF-8 (RFC 6266 / 5987) for the others. */
@@ -46,14 +50,14 @@ export async function caseRoutes(app: App): Promise<void> {
       loadCasePageModel(request, scope, view),
       loadCaseActions(request, session, scope, view),
       loadReplyPanel(request, session, scope, view),
-      listQuery !== null ? nextCaseReference(request, session, scope, listQuery, view.reference) : Promise.resolve(null),
+      nextCaseReference(request, session, scope, listQuery, view.reference),
     ]);
     return sendBackofficePage(request, reply, {
       title: `Dossier ${view.reference} — ${view.subject}`,
       session,
       scope,
       section: 'inbox',
-      body: <CasePage model={model} actions={actions} reply={replyPanel} map={mapOf()} list={listQuery !== null ? { query: listQuery, next } : null} />,
+      body: <CasePage model={model} actions={actions} reply={replyPanel} map={mapOf()} list={{ query: listQuery, next }} />,
     });
   });
 

@@ -30,6 +30,17 @@ const FLASHES: Record<string, string> = {
   'vue-supprimee': 'La vue est supprimée.',
 };
 
+/**
+ * The notice of the action that led here: a fixed message, or the transfer of a case the agent no
+ * longer sees (the case page sends them back here with its reference and the new department).
+ */
+function flashOf(params: URLSearchParams): string | null {
+  const transferred = params.get('transfert');
+  const department = params.get('service');
+  if (transferred && department) return `Le dossier ${transferred.slice(0, 40)} est transféré au service ${department.slice(0, 120)}.`;
+  return FLASHES[params.get('fait') ?? ''] ?? null;
+}
+
 type Form = Record<string, string | string[] | undefined>;
 const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
 const many = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : value ? [value] : []);
@@ -109,7 +120,7 @@ export async function inboxRoutes(app: App): Promise<void> {
     const session = await requireAgent(request, reply);
     if (!session) return reply;
     const params = new URLSearchParams(request.url.split('?')[1] ?? '');
-    return showInbox(request, reply, session, params, { flash: FLASHES[params.get('fait') ?? ''] ?? null });
+    return showInbox(request, reply, session, params, { flash: flashOf(params) });
   });
 
   app.post('/backoffice/dossiers/actions-groupees', { schema: hidden }, async (request, reply) => {
