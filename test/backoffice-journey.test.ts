@@ -6,7 +6,6 @@
  * answer arrives through the portal with a file and the case stops waiting; the agent delivers the
  * certificate, which closes the case. Every page on the way is checked by axe-core.
  */
-import net from 'node:net';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,8 +21,9 @@ import { JobRegistry } from '../src/jobs/registry.js';
 import { runDueJobs } from '../src/jobs/worker.js';
 import { listTransitions } from '../src/workflow/service.js';
 import { testApp } from './app.js';
-import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
+import { browserAvailable, browserSkipReason, expectAccessible, launchBrowser, navigate } from './browser.js';
 import { freshDb } from './db.js';
+import { freePort } from './net.js';
 import { startSmtpReceiver } from './smtp.js';
 
 const AGENT_EMAIL = 'nathalie.petit@ville-de-demo.fr';
@@ -36,17 +36,6 @@ let browser: Browser | undefined;
 let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 let runJobs: () => Promise<number>;
 let pdf: Buffer;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 beforeAll(async () => {
   db = await freshDb();
@@ -71,15 +60,6 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function clean(page: Page): Promise<void> {
-  expect(await axeViolations(page), page.url()).toEqual([]);
-}
-
-async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
-  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), action()]);
-  await page.waitForLoadState('load');
-}
-
 async function statusOf(reference: string): Promise<{ id: string; category: string }> {
   const caller = { organisationId, actor: { type: 'system' as const, id: null }, roles: 'system' as const };
   return (await listTransitions(db.kysely, caller, reference)).status;
@@ -87,13 +67,13 @@ async function statusOf(reference: string): Promise<{ id: string; category: stri
 
 /** The citizen asks for a birth certificate on the portal, signed in with her password. */
 async function citizenAsksForBirthCertificate(page: Page): Promise<string> {
-  await go(page, () => page.goto(`${base}/demarches/acte-naissance`));
-  await go(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
+  await navigate(page, () => page.goto(`${base}/demarches/acte-naissance`));
+  await navigate(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
   await page.fill('#email', DEMO_CITIZEN.email);
   await page.fill('#password', DEMO_CITIZEN.password);
-  await go(page, () => page.click('main form:has(#password) button[type="submit"]'));
-  const next = () => go(page, () => page.click('button[name="_nav"][value="next"]:not([hidden])'));
-  await go(page, () => page.click('form[action$="/commencer"] button'));
+  await navigate(page, () => page.click('main form:has(#password) button[type="submit"]'));
+  const next = () => navigate(page, () => page.click('button[name="_nav"][value="next"]:not([hidden])'));
+  await navigate(page, () => page.click('form[action$="/commencer"] button'));
   await page.check('input[name="qualite"][value="titulaire"]');
   await next();
   await page.fill('[name="nom"]', 'Lefèvre');
@@ -106,7 +86,7 @@ async function citizenAsksForBirthCertificate(page: Page): Promise<string> {
   await page.check('input[name="modeDelivrance"][value="courrier"]');
   await next();
   await page.check('#declaration');
-  await go(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
+  await navigate(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
   const reference = /\b\d{4}-\d{6,}\b/.exec(await page.locator('main').innerText())?.[0];
   expect(reference).toBeDefined();
   return reference!;
@@ -123,35 +103,35 @@ describe.skipIf(!browserAvailable)('an agent handles a request from the inbox to
     const agent = await agentContext.newPage();
 
     // Sign in: the back-office sends a signed-out agent to its sign-in page.
-    await go(agent, () => agent.goto(`${base}/backoffice/dossiers`));
+    await navigate(agent, () => agent.goto(`${base}/backoffice/dossiers`));
     expect(agent.url()).toContain('/backoffice/connexion');
-    await clean(agent);
+    await expectAccessible(agent);
     await agent.fill('#email', AGENT_EMAIL);
     await agent.fill('#password', DEMO_AGENT_PASSWORD);
-    await go(agent, () => agent.press('#password', 'Enter'));
+    await navigate(agent, () => agent.press('#password', 'Enter'));
     expect(new URL(agent.url()).pathname).toBe('/backoffice/dossiers');
-    await clean(agent);
+    await expectAccessible(agent);
 
     // Triage: the unassigned birth certificate requests.
     await agent.locator('details.inbox-filter-panel > summary').click();
     await agent.selectOption('select[name="demarche"]', 'acte-naissance');
     await agent.selectOption('select[name="attribution"]', 'aucune');
-    await go(agent, () => agent.click('.inbox-filter-actions button[type="submit"]'));
+    await navigate(agent, () => agent.click('.inbox-filter-actions button[type="submit"]'));
     expect(agent.url()).toContain('demarche=acte-naissance');
-    await clean(agent);
+    await expectAccessible(agent);
     const link = agent.locator(`main a[href^="/backoffice/dossiers/${reference}"]`).first();
     await expect.poll(() => link.count()).toBe(1);
 
     // Open it by keyboard.
     await link.focus();
-    await go(agent, () => agent.keyboard.press('Enter'));
+    await navigate(agent, () => agent.keyboard.press('Enter'));
     expect(new URL(agent.url()).pathname).toBe(`/backoffice/dossiers/${reference}`);
-    await clean(agent);
+    await expectAccessible(agent);
     expect(await agent.locator('main').innerText()).toContain('Camille');
 
     // Take it with the shortcut.
     await agent.locator('body').focus();
-    await go(agent, () => agent.keyboard.press('a'));
+    await navigate(agent, () => agent.keyboard.press('a'));
     const assigned = await db.kysely
       .selectFrom('cases as c')
       .innerJoin('agents as a', 'a.id', 'c.assigned_agent_id')
@@ -159,7 +139,7 @@ describe.skipIf(!browserAvailable)('an agent handles a request from the inbox to
       .where('c.reference', '=', reference)
       .executeTakeFirst();
     expect(assigned?.email).toBe(AGENT_EMAIL);
-    await clean(agent);
+    await expectAccessible(agent);
 
     // Reply with a response template, applied server-side, then sent.
     const template = agent.locator('#reply-modele');
@@ -173,9 +153,9 @@ describe.skipIf(!browserAvailable)('an agent handles a request from the inbox to
     expect(subject).toContain(reference);
     expect(body).toMatch(/^Madame,/);
     expect(body).not.toContain('{{');
-    await clean(agent);
-    await go(agent, () => agent.click('button[name="intent"][value="envoyer"]'));
-    await clean(agent);
+    await expectAccessible(agent);
+    await navigate(agent, () => agent.click('button[name="intent"][value="envoyer"]'));
+    await expectAccessible(agent);
     await runJobs();
     const replyMail = smtp.received.find((m) => m.subject === subject);
     expect(replyMail, 'the templated reply reached the citizen').toBeDefined();
@@ -183,33 +163,33 @@ describe.skipIf(!browserAvailable)('an agent handles a request from the inbox to
 
     // Ask for a missing piece through the workflow.
     await agent.fill('#ca-tr-demander_pieces-piecesDemandees', 'Un justificatif de domicile de moins de trois mois.');
-    await go(agent, () => agent.click('#ca-tr-demander_pieces-submit'));
-    await clean(agent);
+    await navigate(agent, () => agent.click('#ca-tr-demander_pieces-submit'));
+    await expectAccessible(agent);
     expect((await statusOf(reference)).category).toBe('waiting_citizen');
     await runJobs();
 
     // The citizen answers through the portal with a file.
-    await go(citizen, () => citizen.goto(`${base}/demandes/${reference}`));
+    await navigate(citizen, () => citizen.goto(`${base}/demandes/${reference}`));
     expect(await citizen.locator('main').innerText()).toContain('justificatif de domicile');
     const form = citizen.locator('form.my-case-form').first();
     await form.locator('textarea[name="body"]').fill('Voici mon justificatif de domicile.');
     await form.locator('input[name="files"]').setInputFiles({ name: 'justificatif.pdf', mimeType: 'application/pdf', buffer: pdf });
-    await go(citizen, () => form.locator('button[type="submit"]').click());
+    await navigate(citizen, () => form.locator('button[type="submit"]').click());
     expect((await statusOf(reference)).id).toBe('verification');
 
     // The agent sees the answer and its file in the timeline, then delivers the certificate.
-    await go(agent, () => agent.reload());
+    await navigate(agent, () => agent.reload());
     const page = await agent.locator('main').innerText();
     expect(page).toContain('Voici mon justificatif de domicile.');
     expect(page).toContain('justificatif.pdf');
-    await clean(agent);
-    await go(agent, () => agent.click('#ca-tr-delivrer-submit'));
-    await clean(agent);
+    await expectAccessible(agent);
+    await navigate(agent, () => agent.click('#ca-tr-delivrer-submit'));
+    await expectAccessible(agent);
     const closed = await statusOf(reference);
     expect(closed).toEqual({ id: 'delivree', category: 'closed_accepted', label: expect.any(String), citizenLabel: expect.any(String) });
 
     // Back in the inbox, the closed case has left the open cases.
-    await go(agent, () => agent.goto(`${base}/backoffice/dossiers?demarche=acte-naissance`));
+    await navigate(agent, () => agent.goto(`${base}/backoffice/dossiers?demarche=acte-naissance`));
     expect(await agent.locator(`main a[href^="/backoffice/dossiers/${reference}"]`).count()).toBe(0);
     await agentContext.close();
     await citizenContext.close();

@@ -6,7 +6,6 @@
  * found in the mail register. axe-core checks every page on the way.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +22,9 @@ import { JobRegistry } from '../src/jobs/registry.js';
 import { runDueJobs } from '../src/jobs/worker.js';
 import { testApp } from './app.js';
 import { signedInAgent } from './backoffice-session.js';
-import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
+import { browserAvailable, browserSkipReason, expectAccessible, launchBrowser, navigate } from './browser.js';
 import { freshDb } from './db.js';
+import { freePort } from './net.js';
 import { startSmtpReceiver } from './smtp.js';
 
 const TZ = 'Europe/Paris';
@@ -36,17 +36,6 @@ let context: BrowserContext;
 let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 let runJobs: () => Promise<number>;
 let scan: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 beforeAll(async () => {
   db = await freshDb();
@@ -79,16 +68,6 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function clean(page: Page): Promise<void> {
-  const violations = await axeViolations(page);
-  expect(violations, page.url()).toEqual([]);
-}
-
-async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
-  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), action()]);
-  await page.waitForLoadState('load');
-}
-
 /** Focuses an element and presses a key on it, as a keyboard user would. */
 async function press(page: Page, selector: string, key: string): Promise<void> {
   await page.focus(selector);
@@ -107,7 +86,7 @@ async function choose(page: Page, selector: string, label: string): Promise<void
   expect(await page.locator(`${selector} option:checked`).innerText()).toContain(label);
 }
 
-const submit = (page: Page, action: string) => go(page, () => press(page, `button[name="_action"][value="${action}"]:not([hidden])`, 'Enter'));
+const submit = (page: Page, action: string) => navigate(page, () => press(page, `button[name="_action"][value="${action}"]:not([hidden])`, 'Enter'));
 
 /** The contact form of the demo, answered. */
 async function answerContact(page: Page, objet: string): Promise<void> {
@@ -121,28 +100,28 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
   it('registers a phone call from a known citizen, acknowledged by e-mail', async () => {
     const page = await context.newPage();
     await page.goto(`${base}/backoffice/nouvelle-demande`);
-    await clean(page);
+    await expectAccessible(page);
     await press(page, '#champ-canal', 'Space');
     await press(page, '#champ-usager', 'Space');
     // Search as you type: the citizens module's fragment lists the hits without a reload.
     await type(page, '#usager-recherche', DEMO_CITIZEN.email);
     const hit = page.locator('#resultats-usagers input[name="citizenId"]').first();
     await expect.poll(() => hit.count(), { timeout: 10_000 }).toBe(1);
-    await clean(page);
+    await expectAccessible(page);
     await hit.focus();
     await page.keyboard.press('Space');
     expect(await page.locator('#resultats-usagers').innerText()).toContain('Lefèvre');
     expect(await page.locator('input[name="usager"][value="existant"]').isChecked()).toBe(true);
     // Enter in the search box searches too (the page comes back with the hits, as without JavaScript).
     await page.focus('#usager-recherche');
-    await go(page, () => page.keyboard.press('Enter'));
-    await clean(page);
+    await navigate(page, () => page.keyboard.press('Enter'));
+    await expectAccessible(page);
     // The citizen picked before stays picked, with the same search's hits listed.
     expect(await page.locator('input[name="citizenId"]:checked').count()).toBe(1);
 
     await choose(page, '#champ-demarche', 'Contact');
     await submit(page, 'demarche');
-    await clean(page);
+    await expectAccessible(page);
     // The search's choice is kept across the re-rendering.
     expect(await page.locator('input[name="citizenId"]:checked').count()).toBe(1);
     await answerContact(page, 'Horaires du samedi');
@@ -150,7 +129,7 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
     await submit(page, 'envoyer');
 
     expect(page.url()).toMatch(/\/backoffice\/nouvelle-demande\/enregistree\//);
-    await clean(page);
+    await expectAccessible(page);
     const text = await page.locator('main').innerText();
     expect(text).toContain('Demande enregistrée');
     expect(text).toContain('part par courriel');
@@ -188,7 +167,7 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
     const summary = page.locator('.error-summary');
     expect(await summary.innerText()).toContain('ne peut pas être dans le futur');
     expect(await summary.innerText()).toContain('Objet');
-    await clean(page);
+    await expectAccessible(page);
     // The summary's links lead to the fields, by keyboard.
     await press(page, '.error-summary a[href="#champ-objet"]', 'Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('champ-objet');
@@ -199,7 +178,7 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
     await submit(page, 'envoyer');
 
     expect(page.url()).toMatch(/\/backoffice\/nouvelle-demande\/enregistree\//);
-    await clean(page);
+    await expectAccessible(page);
     const text = await page.locator('main').innerText();
     const year = today(TZ).slice(0, 4);
     const registerNumber = new RegExp(`${year}-C-\\d{6}`).exec(text)?.[0];
@@ -213,7 +192,7 @@ describe.skipIf(!browserAvailable)('registering requests in the back-office (Chr
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
 
     await page.goto(`${base}/backoffice/courrier`);
-    await clean(page);
+    await expectAccessible(page);
     const register = await page.locator('table').innerText();
     expect(register).toContain(registerNumber!);
     expect(register).toContain('Courrier');

@@ -6,7 +6,6 @@
  * follow the case, and answer an agent's request for information with a file. Then an anonymous
  * street report with a photo, followed by its tracking code.
  */
-import net from 'node:net';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +20,9 @@ import { JobRegistry } from '../src/jobs/registry.js';
 import { runDueJobs } from '../src/jobs/worker.js';
 import { listTransitions, runTransition } from '../src/workflow/service.js';
 import { testApp } from './app.js';
-import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
+import { browserAvailable, browserSkipReason, expectAccessible, launchBrowser, navigate } from './browser.js';
 import { freshDb } from './db.js';
+import { freePort } from './net.js';
 import { TEST_IDENTITY, startFranceConnectProvider, type FranceConnectProvider } from './oidc-provider.js';
 import { startSmtpReceiver } from './smtp.js';
 
@@ -37,17 +37,6 @@ let runJobs: () => Promise<number>;
 let pdf: Buffer;
 // A 1×1 PNG: the street report's photo.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 beforeAll(async () => {
   db = await freshDb();
@@ -74,45 +63,34 @@ afterAll(async () => {
   await db?.close();
 });
 
-/** Every page of a journey is checked by axe-core on the way. */
-async function clean(page: Page): Promise<void> {
-  const violations = await axeViolations(page);
-  expect(violations, `${page.url()}`).toEqual([]);
-}
-
-async function go(page: Page, action: () => Promise<unknown>): Promise<void> {
-  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), action()]);
-  await page.waitForLoadState('load');
-}
-
-const next = (page: Page) => go(page, () => page.click('button[name="_nav"][value="next"]:not([hidden])'));
+const next = (page: Page) => navigate(page, () => page.click('button[name="_nav"][value="next"]:not([hidden])'));
 
 async function signInWithPassword(page: Page): Promise<void> {
-  await go(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
-  await clean(page);
+  await navigate(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
+  await expectAccessible(page);
   await page.fill('#email', DEMO_CITIZEN.email);
   await page.fill('#password', DEMO_CITIZEN.password);
-  await go(page, () => page.click('main form:has(#password) button[type="submit"]'));
+  await navigate(page, () => page.click('main form:has(#password) button[type="submit"]'));
 }
 
 async function signInWithFranceConnect(page: Page): Promise<void> {
-  await go(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
+  await navigate(page, () => page.locator('main a[href^="/connexion?retour="]').first().click());
   // The provider signs the test identity in without a screen and sends the browser back.
-  await go(page, () => page.click('.franceconnect-button'));
+  await navigate(page, () => page.click('.franceconnect-button'));
   await page.waitForURL((url) => url.origin === base && !url.pathname.startsWith('/franceconnect'));
 }
 
 /** From the procedure page: start, let `fill` answer the pages, tick the declaration, send. */
 async function fillAndSend(page: Page, fill: (page: Page) => Promise<void>): Promise<string> {
-  await go(page, () => page.click('form[action$="/commencer"] button'));
-  await clean(page);
+  await navigate(page, () => page.click('form[action$="/commencer"] button'));
+  await expectAccessible(page);
   await fill(page);
   expect(page.url()).toMatch(/\/recapitulatif$/);
-  await clean(page);
+  await expectAccessible(page);
   await page.check('#declaration');
-  await go(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
+  await navigate(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
   expect(page.url()).toMatch(/\/envoyee\//);
-  await clean(page);
+  await expectAccessible(page);
   const text = await page.locator('main').innerText();
   expect(text).toContain('Votre demande a bien été envoyée');
   const reference = /\b\d{4}-\d{6,}\b/.exec(text)?.[0];
@@ -147,18 +125,18 @@ async function agentRequestsInformation(reference: string): Promise<void> {
 
 /** The citizen opens « Mes demandes », finds the request, and answers it with a PDF. */
 async function answerFromMyCases(page: Page, reference: string): Promise<void> {
-  await go(page, () => page.goto(`${base}/mes-demandes`));
-  await clean(page);
+  await navigate(page, () => page.goto(`${base}/mes-demandes`));
+  await expectAccessible(page);
   expect(await page.locator('main').innerText()).toContain(reference);
-  await go(page, () => page.click(`a[href="/demandes/${reference}"]`));
-  await clean(page);
+  await navigate(page, () => page.click(`a[href="/demandes/${reference}"]`));
+  await expectAccessible(page);
   const text = await page.locator('main').innerText();
   expect(text).toContain('justificatif de domicile');
   const form = page.locator('form.my-case-form').first();
   await form.locator('textarea[name="body"]').fill('Voici mon justificatif de domicile.');
   await form.locator('input[name="files"]').setInputFiles({ name: 'justificatif.pdf', mimeType: 'application/pdf', buffer: pdf });
-  await go(page, () => form.locator('button[type="submit"]').click());
-  await clean(page);
+  await navigate(page, () => form.locator('button[type="submit"]').click());
+  await expectAccessible(page);
   expect(await page.locator('main').innerText()).toContain('Voici mon justificatif de domicile.');
   const row = await db.kysely
     .selectFrom('messages as m')
@@ -182,11 +160,11 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
   it('birth certificate: search, password sign-in, prefilled address, acknowledgment, information request answered with a file', async () => {
     context = await browser!.newContext();
     const page = await context.newPage();
-    await go(page, () => page.goto(base));
-    await clean(page);
+    await navigate(page, () => page.goto(base));
+    await expectAccessible(page);
     await page.fill('#q', 'acte de naissance');
-    await go(page, () => page.press('#q', 'Enter'));
-    await go(page, () => page.click('a[href="/demarches/acte-naissance"]'));
+    await navigate(page, () => page.press('#q', 'Enter'));
+    await navigate(page, () => page.click('a[href="/demarches/acte-naissance"]'));
     await signInWithPassword(page);
     expect(page.url()).toContain('/demarches/acte-naissance');
 
@@ -218,9 +196,9 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
     provider.signInAs(TEST_IDENTITY);
     context = await browser!.newContext();
     const page = await context.newPage();
-    await go(page, () => page.goto(base));
-    await go(page, () => page.click('a[href="/demarches/occupation-domaine-public"]'));
-    await clean(page);
+    await navigate(page, () => page.goto(base));
+    await navigate(page, () => page.click('a[href="/demarches/occupation-domaine-public"]'));
+    await expectAccessible(page);
     await signInWithFranceConnect(page);
     expect(page.url()).toContain('/demarches/occupation-domaine-public');
 
@@ -255,9 +233,9 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
   it('citizen census: password sign-in, identity and address prefilled, acknowledgment, information request answered', async () => {
     context = await browser!.newContext();
     const page = await context.newPage();
-    await go(page, () => page.goto(`${base}/recherche?q=recensement`));
-    await clean(page);
-    await go(page, () => page.click('a[href="/demarches/recensement-citoyen"]'));
+    await navigate(page, () => page.goto(`${base}/recherche?q=recensement`));
+    await expectAccessible(page);
+    await navigate(page, () => page.click('a[href="/demarches/recensement-citoyen"]'));
     await signInWithPassword(page);
 
     const reference = await fillAndSend(page, async (p) => {
@@ -283,8 +261,8 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
   it('anonymous street report with a photo, followed with its tracking code', async () => {
     context = await browser!.newContext();
     const page = await context.newPage();
-    await go(page, () => page.goto(`${base}/demarches/signalement-voirie`));
-    await go(page, () => page.click('form[action$="/commencer"] button'));
+    await navigate(page, () => page.goto(`${base}/demarches/signalement-voirie`));
+    await navigate(page, () => page.click('form[action$="/commencer"] button'));
     await page.selectOption('[name="categorie"]', 'nid_de_poule');
     await page.fill('[name="description"]', 'Un nid-de-poule profond devant la boulangerie.');
     await page.check('input[name="danger"][value="true"]');
@@ -297,7 +275,7 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
     await page.check('input[name="mode"][value="anonyme"]');
     await next(page);
     await page.check('#declaration');
-    await go(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
+    await navigate(page, () => page.click('main form:has(#declaration) button[type="submit"]'));
     const text = await page.locator('main').innerText();
     const code = /[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(text)?.[0];
     expect(code).toBeDefined();
@@ -306,10 +284,10 @@ describe.skipIf(!browserAvailable)('citizen journeys in Chromium', () => {
     const photos = await db.kysely.selectFrom('attachments').select('mime_type').where('case_id', '=', row.id).execute();
     expect(photos).toEqual([{ mime_type: 'image/png' }]);
 
-    await go(page, () => page.goto(`${base}/suivi`));
+    await navigate(page, () => page.goto(`${base}/suivi`));
     await page.fill('input[name="code"]', code!);
-    await go(page, () => page.press('input[name="code"]', 'Enter'));
-    await clean(page);
+    await navigate(page, () => page.press('input[name="code"]', 'Enter'));
+    await expectAccessible(page);
     expect(await page.locator('main').innerText()).toContain(row.reference);
     await context.close();
   }, 180_000);
