@@ -104,7 +104,8 @@ function workflowOf(db: Executor, workflowId: number): Promise<WorkflowDefinitio
 
 function citizenOf(p: CitizenProfile): CaseCitizen {
   const last = p.usageName || p.birthName;
-  const name = [p.civility, p.firstNames, last, p.usageName && p.birthName && p.usageName !== p.birthName ? `(née ou né ${p.birthName})` : null].filter(Boolean).join(' ');
+  // « M. » takes its full stop in French; the record stores « M ».
+  const name = [p.civility === 'M' ? 'M.' : p.civility, p.firstNames, last, p.usageName && p.birthName && p.usageName !== p.birthName ? `(née ou né ${p.birthName})` : null].filter(Boolean).join(' ');
   const address = p.address ? [p.address.line1, p.address.line2, `${p.address.postcode} ${p.address.city}`].filter(Boolean).join(', ') : null;
   return { id: p.id, name: name || 'Usager sans nom connu', assurance: p.identityAssurance, email: p.email, phone: p.phone, address };
 }

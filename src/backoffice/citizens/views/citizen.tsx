@@ -343,7 +343,7 @@ function MergeHistory({ merge, date }: { merge: Citizen360['merges'][number]; da
       </h3>
       <dl class="facts">
         <Fact label="Identité de la fiche fusionnée">
-          {[s.citizen.civility, s.citizen.first_names, s.citizen.birth_name, s.citizen.usage_name ? `(usage : ${s.citizen.usage_name})` : null].filter(Boolean).join(' ')}
+          {[s.citizen.civility === 'M' ? 'M.' : s.citizen.civility, s.citizen.first_names, s.citizen.birth_name, s.citizen.usage_name ? `(usage : ${s.citizen.usage_name})` : null].filter(Boolean).join(' ')}
           {s.citizen.birth_date ? `, né(e) le ${birthDate(s.citizen.birth_date)}` : ''} — {ASSURANCE[s.citizen.identity_assurance].label.toLowerCase()}
         </Fact>
         <Fact label="Identité conservée">{s.identityFrom === 'merged' ? 'celle de la fiche fusionnée' : 'celle de cette fiche'}</Fact>
