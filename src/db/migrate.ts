@@ -11,6 +11,7 @@ import * as m007 from './migrations/007_case_search.js';
 import * as m009 from './migrations/009_citizens.js';
 import * as m010 from './migrations/010_agent_auth.js';
 import * as m011 from './migrations/011_dashboard_indexes.js';
+import * as m012 from './migrations/012_open_status_index.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -28,6 +29,7 @@ const migrations: Record<string, DialectMigration> = {
   '009_citizens': m009,
   '010_agent_auth': m010,
   '011_dashboard_indexes': m011,
+  '012_open_status_index': m012,
 };
 
 class StaticProvider implements MigrationProvider {
