@@ -9,7 +9,7 @@ import { caseRepository } from '../src/cases/repository.js';
 import type { Db } from '../src/db/database.js';
 import { submitCase } from '../src/intake/service.js';
 import { openInformationRequest } from '../src/messages/citizen-reply.js';
-import { responseTemplateRepository } from '../src/backoffice/templates/repository.js';
+import { responseTemplateRepository } from '../src/templates/repository.js';
 import { publishWorkflow } from '../src/workflow/service.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';

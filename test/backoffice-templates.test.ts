@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderResponseTemplate, templatesFor } from '../src/backoffice/templates/render.js';
-import { responseTemplateRepository } from '../src/backoffice/templates/repository.js';
+import { responseTemplateRepository } from '../src/templates/repository.js';
 import type { Db } from '../src/db/database.js';
 import { submitCase } from '../src/intake/service.js';
 import { DEMO_RESPONSE_TEMPLATES } from '../src/demo/response-templates.js';

@@ -4,7 +4,7 @@
  * procedure. Every one passes the template checker (see the templates test).
  */
 import type { Executor } from '../db/transaction.js';
-import { responseTemplateRepository } from '../backoffice/templates/repository.js';
+import { responseTemplateRepository } from '../templates/repository.js';
 
 export interface DemoResponseTemplate {
   slug: string;

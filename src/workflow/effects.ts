@@ -10,7 +10,7 @@ import { profileRepository } from '../citizens/profile-repository.js';
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
-import { responseTemplateRepository } from '../backoffice/templates/repository.js';
+import { responseTemplateRepository } from '../templates/repository.js';
 import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
 import { invalid } from '../http/errors.js';
 import { jobRepository } from '../jobs/repository.js';

@@ -1,5 +1,5 @@
 import { attachmentRepository } from '../attachments/repository.js';
-import { responseTemplateRepository } from '../backoffice/templates/repository.js';
+import { responseTemplateRepository } from '../templates/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { caseRepository, type CasePatch, type CaseView } from '../cases/repository.js';
 import { forgetConfiguration } from '../configuration/cache.js';

@@ -7,7 +7,7 @@ import { statusOf } from '../../workflow/engine.js';
 import { workflowRepository } from '../../workflow/repository.js';
 import { renderTemplate, type TemplateVariables } from '../../workflow/templates.js';
 import { policyRepository } from '../policy-repository.js';
-import { responseTemplateRepository, type ResponseTemplate } from './repository.js';
+import { responseTemplateRepository, type ResponseTemplate } from '../../templates/repository.js';
 
 /**
  * Response templates rendered for a case, with the same safe Liquid engine and variables as the

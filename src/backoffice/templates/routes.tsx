@@ -8,7 +8,7 @@ import { sendBackofficePage } from '../page.js';
 import { authorizeTemplateEdit, authorizeTemplateWriter, canEditTemplate, canWriteTemplates, scopeOf, type AgentScope } from '../policy.js';
 import { checkAgentRequestCsrf, requireAgent, type AgentSession } from '../session.js';
 import { renderResponseTemplate } from './render.js';
-import { responseTemplateRepository, type ResponseTemplate } from './repository.js';
+import { responseTemplateRepository, type ResponseTemplate } from '../../templates/repository.js';
 import { checkTemplateForm, readableTemplate, readableTemplates, scopeOptions, scopeValueOf, type TemplateForm } from './service.js';
 import { blankState, errorsByName, type FormState } from './views/fields.js';
 import { TemplateFormPage, TemplateListPage, TemplatePreviewPage } from './views/pages.js';

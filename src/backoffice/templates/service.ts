@@ -9,7 +9,7 @@ import { procedureRepository, type Procedure } from '../../procedures/repository
 import { formFieldNames } from '../../workflow/service.js';
 import { checkTemplate } from '../../workflow/templates.js';
 import { canEditTemplate, canReadTemplate, type AgentScope } from '../policy.js';
-import { responseTemplateRepository, type ResponseTemplate, type TemplateFields } from './repository.js';
+import { responseTemplateRepository, type ResponseTemplate, type TemplateFields } from '../../templates/repository.js';
 
 /** The values of the template form, as posted (French field names are the form's). */
 export interface TemplateForm {

@@ -1,6 +1,6 @@
 import { ErrorSummary } from '../../../http/ui/layout.js';
 import { TEMPLATE_VARIABLES, type TemplateVariable } from '../../../workflow/templates.js';
-import type { ResponseTemplate } from '../repository.js';
+import type { ResponseTemplate } from '../../../templates/repository.js';
 import { scopeLabelOf, type RenderedTemplate } from '../render.js';
 import type { ScopeOption } from '../service.js';
 import { problemsOf, SelectField, TextArea, TextField, type FormState } from './fields.js';

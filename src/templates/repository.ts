@@ -1,6 +1,11 @@
 import type { Selectable } from 'kysely';
-import type { ResponseTemplateTable } from '../../db/schema.js';
-import type { Executor } from '../../db/transaction.js';
+import type { ResponseTemplateTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+
+/**
+ * Response templates are a domain of their own: the back-office edits them and the workflow's
+ * message actions render them by slug, so their queries live here rather than in either.
+ */
 
 /** A response template with the names of where it applies. */
 export interface ResponseTemplate {
