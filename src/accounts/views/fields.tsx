@@ -16,13 +16,15 @@ export interface TextFieldProps {
   sharedErrorId?: string;
   /** Adds the « Afficher » button (JavaScript only) to a password field. */
   reveal?: boolean;
+  /** Digits only (a TOTP code): numeric keyboard on phones, one-time-code autofill. */
+  code?: boolean;
 }
 
 /**
  * A labelled input with its hint and its error message, both linked by `aria-describedby`, and
  * `aria-invalid` when in error (the pattern the error summary links to).
  */
-export function TextField({ id, label, type = 'text', autocomplete, value, hint, problems, sharedErrorId, reveal }: TextFieldProps) {
+export function TextField({ id, label, type = 'text', autocomplete, value, hint, problems, sharedErrorId, reveal, code }: TextFieldProps) {
   const problem = problemFor(problems, id);
   const describedBy = [hint ? `${id}-hint` : null, problem ? `${id}-error` : null, sharedErrorId ?? null].filter(Boolean).join(' ');
   return (
@@ -49,6 +51,7 @@ export function TextField({ id, label, type = 'text', autocomplete, value, hint,
         required
         {...(type === 'email' ? { spellcheck: false, autocapitalize: 'none' } : {})}
         {...(type === 'password' ? { spellcheck: false, autocapitalize: 'none', maxLength: 256 } : { maxLength: type === 'email' ? 254 : 100 })}
+        {...(code ? { spellcheck: false, autocapitalize: 'none', maxLength: 7, inputMode: 'numeric', pattern: '[0-9 ]*', size: 8 } : {})}
         {...(reveal ? { 'data-password-reveal': '' } : {})}
         {...(describedBy ? { 'aria-describedby': describedBy } : {})}
         {...(problem || sharedErrorId ? { 'aria-invalid': 'true' } : {})}
