@@ -19,6 +19,7 @@ import { uiAssetRoutes } from './http/ui/routes.js';
 import { devMailboxRoutes } from './messages/routes.js';
 import { portalPlugin } from './portal/plugin.js';
 import { backofficePlugin } from './backoffice/plugin.js';
+import { channelsPlugin } from './channels/plugin.js';
 
 /** Builds the HTTP application from its modules. No business logic lives here. */
 export async function buildApp(ctx: AppContext, options: FastifyServerOptions = {}): Promise<App> {
@@ -68,5 +69,6 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(devMailboxRoutes);
   await app.register(portalPlugin);
   await app.register(backofficePlugin);
+  await app.register(channelsPlugin);
   return app;
 }

@@ -128,6 +128,22 @@ const variables = {
     parse: text,
   },
   MAP_ATTRIBUTION: { doc: 'Mention des sources affichée sous la carte (obligatoire pour la plupart des fonds de carte).', default: '', parse: text },
+  // ── Channels (docs/channels.md) ──
+  CHANNELS_ORGANISATION: {
+    doc: 'Collectivité (identifiant court, ex. ville-de-demo) que les canaux de l’installation alimentent : réception SMTP, boîte IMAP, SMS, téléphonie. Vide : la première collectivité de la base.',
+    default: '',
+    parse: text,
+  },
+  CHANNELS_TRIAGE_PROCEDURE: {
+    doc: 'Démarche (identifiant court) des demandes reçues par un canal sans démarche connue (courriel, SMS, réseaux sociaux) : elles arrivent dans la file de tri de l’accueil.',
+    default: 'contact',
+    parse: text,
+  },
+  // ── Channel: e-mail ──
+  // ── Channel: SMS ──
+  // ── Channel: telephony ──
+  // ── Channel: Open311 ──
+  // ── Channel: webhooks ──
   JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;
 

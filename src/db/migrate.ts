@@ -12,6 +12,12 @@ import * as m009 from './migrations/009_citizens.js';
 import * as m010 from './migrations/010_agent_auth.js';
 import * as m011 from './migrations/011_dashboard_indexes.js';
 import * as m012 from './migrations/012_open_status_index.js';
+import * as m013 from './migrations/013_channels.js';
+import * as m014 from './migrations/014_email.js';
+import * as m015 from './migrations/015_sms.js';
+import * as m016 from './migrations/016_phone.js';
+import * as m017 from './migrations/017_open311.js';
+import * as m018 from './migrations/018_webhooks.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -30,6 +36,12 @@ const migrations: Record<string, DialectMigration> = {
   '010_agent_auth': m010,
   '011_dashboard_indexes': m011,
   '012_open_status_index': m012,
+  '013_channels': m013,
+  '014_email': m014,
+  '015_sms': m015,
+  '016_phone': m016,
+  '017_open311': m017,
+  '018_webhooks': m018,
 };
 
 class StaticProvider implements MigrationProvider {

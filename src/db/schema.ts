@@ -5,6 +5,12 @@ import type { ColumnType, Generated } from 'kysely';
  * dialects (PostgreSQL `timestamptz` values are normalised by the pg type parsers in database.ts),
  * JSON columns are JSON text on both, and flags are 0/1 integers: one code path, two databases.
  */
+import type { EmailTables } from '../channels/email/tables.js';
+import type { SmsTables } from '../channels/sms/tables.js';
+import type { PhoneTables } from '../channels/phone/tables.js';
+import type { Open311Tables } from '../channels/open311/tables.js';
+import type { WebhooksTables } from '../channels/webhooks/tables.js';
+
 type Timestamp = string;
 type Json = string;
 type Flag = ColumnType<number, number, number>;
@@ -533,7 +539,38 @@ export interface CitizenDuplicateDismissalTable {
   created_at: Timestamp;
 }
 
-export interface Database {
+/** What a channel received, before and after processing (see migration 013). */
+export interface ChannelInboundTable {
+  id: Generated<number>;
+  organisation_id: number;
+  /** email, sms, phone, open311, social… */
+  channel: string;
+  /** Where it came in: `smtp`, `imap`, `webhook:<source>`… */
+  source: string;
+  /** The sender's own id of the item (Message-ID, provider message id, call id, delivery id). */
+  external_id: string | null;
+  /** The sender's address or number, lower-cased, for rate caps and matching. */
+  sender: string | null;
+  /** A one-line description for the health and quarantine pages (a subject, the start of a text). */
+  summary: string | null;
+  /** Key of the raw bytes in the channel store, when they are kept as a file (e-mails). */
+  raw_key: string | null;
+  raw_size: number | null;
+  /** The raw item as JSON, when small (webhook bodies, call events). */
+  payload: Json | null;
+  status: 'pending' | 'created' | 'threaded' | 'ignored' | 'quarantined';
+  /** Why it was ignored or quarantined, as a stable code (auto_reply, bounce, too_large…). */
+  reason: string | null;
+  error: string | null;
+  case_id: number | null;
+  message_id: number | null;
+  attempts: Generated<number>;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+}
+
+export interface Database extends EmailTables, SmsTables, PhoneTables, Open311Tables, WebhooksTables {
+  channel_inbound: ChannelInboundTable;
   organisations: OrganisationTable;
   departments: DepartmentTable;
   agents: AgentTable;

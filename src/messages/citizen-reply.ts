@@ -26,6 +26,11 @@ export interface CitizenReply {
   attachmentIds: readonly string[];
   /** When the reply was received (an e-mail's arrival), ISO-8601. */
   receivedAt: string;
+  /**
+   * Run inside the reply's transaction once the message and its journal entry are written: a
+   * channel's own records (its receipt marked « threaded ») commit with the reply or not at all.
+   */
+  withinTransaction?: (trx: Executor, recorded: { caseId: number; messageId: number }) => Promise<void>;
 }
 
 export interface RecordedReply {
@@ -108,5 +113,6 @@ async function record(trx: Executor, deps: WorkflowDeps, reply: CitizenReply, at
   );
   await caseRepository.enqueueOutbox(trx, 'case.message_received', view.id, { reference: view.reference, messageId, channel: reply.channel }, now);
   const effect = await applyCitizenReply(trx, deps, view.id);
+  if (reply.withinTransaction) await reply.withinTransaction(trx, { caseId: view.id, messageId });
   return { messageId, transition: effect.transition, answeredRequest: open?.seq ?? null };
 }

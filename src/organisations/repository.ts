@@ -10,6 +10,10 @@ export const organisationRepository = {
     return db.selectFrom('organisations').selectAll().orderBy('id').limit(1).executeTakeFirst();
   },
 
+  async findBySlug(db: Executor, slug: string) {
+    return db.selectFrom('organisations').selectAll().where('slug', '=', slug).executeTakeFirst();
+  },
+
   async findById(db: Executor, id: number) {
     return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
   },

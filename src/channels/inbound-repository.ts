@@ -1,0 +1,214 @@
+import type { Selectable } from 'kysely';
+import type { ChannelInboundTable } from '../db/schema.js';
+import type { Executor } from '../db/transaction.js';
+import { fromJson, toJson } from '../db/transaction.js';
+
+/** The channels whose receipts are recorded here. */
+export const INBOUND_CHANNELS = ['email', 'sms', 'phone', 'open311', 'social'] as const;
+export type InboundChannel = (typeof INBOUND_CHANNELS)[number];
+
+export type InboundStatus = ChannelInboundTable['status'];
+
+export interface NewInbound {
+  organisationId: number;
+  channel: InboundChannel;
+  source: string;
+  externalId: string | null;
+  sender: string | null;
+  summary: string | null;
+  rawKey?: string | null;
+  rawSize?: number | null;
+  payload?: unknown;
+}
+
+export interface Inbound {
+  id: number;
+  organisationId: number;
+  channel: InboundChannel;
+  source: string;
+  externalId: string | null;
+  sender: string | null;
+  summary: string | null;
+  rawKey: string | null;
+  rawSize: number | null;
+  payload: unknown;
+  status: InboundStatus;
+  reason: string | null;
+  error: string | null;
+  caseId: number | null;
+  messageId: number | null;
+  attempts: number;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+/** How processing ended; `pending` is only the state before it. */
+export type InboundOutcome =
+  | { status: 'created'; caseId: number }
+  | { status: 'threaded'; caseId: number; messageId: number | null }
+  | { status: 'ignored'; reason: string; caseId?: number | null }
+  | { status: 'quarantined'; reason: string; error: string };
+
+/** Per channel and status: how many items, for the health page. */
+export interface InboundCount {
+  channel: string;
+  status: InboundStatus;
+  reason: string | null;
+  count: number;
+  lastReceivedAt: string;
+}
+
+export const inboundRepository = {
+  /** Inserts the receipt; when the external id was already received, inserts nothing and returns undefined. */
+  async insert(db: Executor, item: NewInbound, now: string): Promise<number | undefined> {
+    const row = await db
+      .insertInto('channel_inbound')
+      .values({
+        organisation_id: item.organisationId,
+        channel: item.channel,
+        source: item.source,
+        external_id: item.externalId,
+        sender: item.sender,
+        summary: item.summary,
+        raw_key: item.rawKey ?? null,
+        raw_size: item.rawSize ?? null,
+        payload: item.payload === undefined ? null : toJson(item.payload),
+        status: 'pending',
+        received_at: now,
+      })
+      .onConflict((oc) => oc.columns(['organisation_id', 'channel', 'external_id']).where('external_id', 'is not', null).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id;
+  },
+
+  async findById(db: Executor, id: number): Promise<Inbound | undefined> {
+    const row = await db.selectFrom('channel_inbound').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toInbound(row);
+  },
+
+  async findByExternalId(db: Executor, organisationId: number, channel: InboundChannel, externalId: string): Promise<Inbound | undefined> {
+    const row = await db
+      .selectFrom('channel_inbound')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .where('channel', '=', channel)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+    return row && toInbound(row);
+  },
+
+  /** Writes the outcome; counts the attempt. Runs in the transaction that produced the outcome when there is one. */
+  async settle(db: Executor, id: number, outcome: InboundOutcome, now: string): Promise<void> {
+    await db
+      .updateTable('channel_inbound')
+      .set((eb) => ({
+        status: outcome.status,
+        reason: 'reason' in outcome ? outcome.reason : null,
+        error: outcome.status === 'quarantined' ? outcome.error : null,
+        case_id: 'caseId' in outcome ? (outcome.caseId ?? null) : null,
+        message_id: outcome.status === 'threaded' ? outcome.messageId : null,
+        attempts: eb('attempts', '+', 1),
+        processed_at: now,
+      }))
+      .where('id', '=', id)
+      .execute();
+  },
+
+  /** Items still pending (received, never settled): what a restart must process again. */
+  async listPending(db: Executor, organisationId: number, channel: InboundChannel, limit: number): Promise<Inbound[]> {
+    const rows = await db
+      .selectFrom('channel_inbound')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .where('channel', '=', channel)
+      .where('status', '=', 'pending')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toInbound);
+  },
+
+  async listByStatus(db: Executor, organisationId: number, status: InboundStatus, limit: number, channel?: InboundChannel): Promise<Inbound[]> {
+    let query = db
+      .selectFrom('channel_inbound')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .where('status', '=', status);
+    if (channel) query = query.where('channel', '=', channel);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(toInbound);
+  },
+
+  /** How many items from one sender since a time, optionally only those with a given outcome (caps on automatic answers). */
+  async countFromSender(db: Executor, organisationId: number, channel: InboundChannel, sender: string, since: string, statuses?: readonly InboundStatus[]): Promise<number> {
+    let query = db
+      .selectFrom('channel_inbound')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('organisation_id', '=', organisationId)
+      .where('channel', '=', channel)
+      .where('sender', '=', sender)
+      .where('received_at', '>=', since);
+    if (statuses && statuses.length > 0) query = query.where('status', 'in', statuses);
+    const row = await query.executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
+  /** Counts per channel, status and reason since a time (the health page). */
+  async counts(db: Executor, organisationId: number, since: string): Promise<InboundCount[]> {
+    const rows = await db
+      .selectFrom('channel_inbound')
+      .select((eb) => ['channel', 'status', 'reason', eb.fn.countAll<number>().as('n'), eb.fn.max('received_at').as('last')])
+      .where('organisation_id', '=', organisationId)
+      .where('received_at', '>=', since)
+      .groupBy(['channel', 'status', 'reason'])
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, status: r.status, reason: r.reason, count: Number(r.n), lastReceivedAt: String(r.last) }));
+  },
+
+  /** The latest quarantined item of each channel: its error is the channel's « last error ». */
+  async lastErrors(db: Executor, organisationId: number): Promise<Inbound[]> {
+    const rows = await db
+      .selectFrom('channel_inbound as i')
+      .selectAll('i')
+      .where('i.organisation_id', '=', organisationId)
+      .where('i.status', '=', 'quarantined')
+      .where((eb) =>
+        eb(
+          'i.id',
+          '=',
+          eb
+            .selectFrom('channel_inbound as j')
+            .select((e) => e.fn.max('j.id').as('id'))
+            .where('j.organisation_id', '=', organisationId)
+            .where('j.status', '=', 'quarantined')
+            .whereRef('j.channel', '=', 'i.channel'),
+        ),
+      )
+      .execute();
+    return rows.map(toInbound);
+  },
+};
+
+function toInbound(r: Selectable<ChannelInboundTable>): Inbound {
+  return {
+    id: r.id,
+    organisationId: r.organisation_id,
+    channel: r.channel as InboundChannel,
+    source: r.source,
+    externalId: r.external_id,
+    sender: r.sender,
+    summary: r.summary,
+    rawKey: r.raw_key,
+    rawSize: r.raw_size,
+    payload: r.payload === null ? null : fromJson(r.payload),
+    status: r.status,
+    reason: r.reason,
+    error: r.error,
+    caseId: r.case_id,
+    messageId: r.message_id,
+    attempts: r.attempts,
+    receivedAt: r.received_at,
+    processedAt: r.processed_at,
+  };
+}

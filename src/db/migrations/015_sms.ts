@@ -1,0 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../database.js';
+
+/** The sms channel's own tables (filled by the sms channel's work; empty until then). */
+export async function up(_db: Kysely<unknown>, _dialect: Dialect): Promise<void> {}
