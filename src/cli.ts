@@ -7,6 +7,7 @@ import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { organisationRepository } from './organisations/repository.js';
 import { jobsCommand } from './jobs/cli.js';
+import { channelsCommand } from './channels/cli.js';
 import { createLogger, openConfiguredDatabase, ROLES, startServer, type Role } from './server.js';
 import { createToken, SCOPES } from './tokens/service.js';
 import { DEMO_CITIZEN } from './demo/citizen-account.js';
@@ -27,6 +28,8 @@ Usage : guichet <commande> [options]
   jobs [--limit N]               état des tâches de fond (envois, minuteries, webhooks) et tâches en échec
   jobs retry ID | --all-dead     remet en file une tâche en échec (ou toutes)
   jobs run                       exécute une fois les tâches dues, puis s’arrête
+  channels …                     canaux entrants : quarantaine, retraitement, sources de webhooks
+                                 (« guichet channels » pour le détail)
   config --markdown              affiche le tableau des variables d’environnement
 
 La configuration se fait par variables d’environnement (voir README).`;
@@ -60,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
         return await journal(db, rest);
       case 'jobs':
         return await jobsCommand(db, config, rest, () => createLogger(config));
+      case 'channels':
+        return await channelsCommand(db, config, rest);
       case 'serve': {
         const role = parseRole(rest);
         if (!role) return 2;

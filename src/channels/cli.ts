@@ -1,0 +1,12 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+
+export const CHANNELS_USAGE = `Usage : guichet channels <sous-commande>
+  (les sous-commandes des canaux sont listées ici à mesure qu’elles existent)`;
+
+/** Runs `guichet channels …` (quarantine, reprocessing, webhook sources); returns the exit code. */
+export async function channelsCommand(_db: Db, _config: Config, args: string[]): Promise<number> {
+  const [sub] = args;
+  console.error(`${sub ? `Sous-commande inconnue : ${sub}\n` : ''}${CHANNELS_USAGE}`);
+  return 2;
+}
