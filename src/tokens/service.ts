@@ -3,8 +3,11 @@ import type { Executor } from '../db/transaction.js';
 import { AppError } from '../http/errors.js';
 import { tokenRepository } from './repository.js';
 
-/** What an integration token may be allowed to do. */
-export const SCOPES = ['cases:read', 'cases:write', 'workflows:write'] as const;
+/**
+ * What an integration token may be allowed to do. `open311` is the api_key of a street-report
+ * application (GeoReport v2 POSTs); `channels:read` reads the channels' health.
+ */
+export const SCOPES = ['cases:read', 'cases:write', 'workflows:write', 'open311', 'channels:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface TokenPrincipal {
