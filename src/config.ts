@@ -140,6 +140,35 @@ const variables = {
     parse: text,
   },
   // ── Channel: e-mail ──
+  INBOUND_SMTP_PORT: {
+    doc: 'Port du récepteur SMTP intégré (le MX ou l’alias de la commune y achemine ses courriels). Vide : récepteur arrêté.',
+    default: '',
+    parse: (raw: string): number | null => (raw === '' ? null : integer(0, 65535)(raw)),
+  },
+  INBOUND_SMTP_HOST: { doc: 'Adresse d’écoute du récepteur SMTP intégré.', default: '127.0.0.1', parse: text },
+  INBOUND_EMAIL_DOMAINS: {
+    doc: 'Domaines (séparés par des virgules) dont le récepteur SMTP accepte les destinataires ; les autres sont refusés (550). Vide : aucun destinataire accepté.',
+    default: '',
+    parse: (raw: string): string[] => raw.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+  },
+  INBOUND_EMAIL_MAX_BYTES: { doc: 'Taille maximale d’un courriel reçu, en octets (au-delà : refusé en SMTP, mis en quarantaine par IMAP).', default: '26214400', parse: integer(1024, 1073741824) },
+  INBOUND_SMTP_TLS_KEY: { doc: 'Clé privée TLS (chemin d’un fichier PEM) du récepteur SMTP : STARTTLS est proposé quand clé et certificat sont donnés.', default: '', parse: text },
+  INBOUND_SMTP_TLS_CERT: { doc: 'Certificat TLS (chemin d’un fichier PEM) du récepteur SMTP.', default: '', parse: text },
+  REPLY_ADDRESS: {
+    doc: 'Adresse de réponse des courriels envoyés (ex. mairie@ville-de-demo.fr) : chaque envoi porte un Reply-To signé (mairie+r-…@…) qui rattache la réponse à son dossier. Vide : pas de jeton de réponse.',
+    default: '',
+    parse: (raw: string) => {
+      if (raw !== '' && !/^[^\s@+]+@[^\s@]+\.[^\s@]+$/.test(raw)) throw new ConfigError('une adresse électronique sans « + » est attendue');
+      return raw.toLowerCase();
+    },
+  },
+  IMAP_URL: {
+    doc: 'Boîte aux lettres existante relevée par IMAP (imap:// ou imaps://utilisateur:mot-de-passe@serveur:port/DOSSIER, dossier INBOX par défaut). Vide : pas de relève.',
+    default: '',
+    parse: (raw: string) => (raw === '' ? '' : url('imap:', 'imaps:')(raw)),
+  },
+  IMAP_PROCESSED_FOLDER: { doc: 'Dossier IMAP (créé au besoin, niveaux séparés par « / ») où sont rangés les courriels une fois enregistrés par Guichet.', default: 'Guichet/Traités', parse: text },
+  IMAP_POLL_SECONDS: { doc: 'Intervalle de relève IMAP, en secondes, pour un serveur sans IDLE (avec IDLE, relève de secours).', default: '60', parse: integer(5, 86400) },
   // ── Channel: SMS ──
   // ── Channel: telephony ──
   // ── Channel: Open311 ──
