@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyScopeOf } from '../src/backoffice/registration/service.js';
+import { inboundRepository } from '../src/channels/inbound-repository.js';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
 import { seedHistoricalCases } from '../src/demo/history.js';
@@ -104,6 +105,11 @@ const PAGES: PageSpec[] = [
   { name: 'journal des accès', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces', status: 200 },
   { name: 'journal des accès en erreur', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces?usager=abc', status: 422, inError: true },
   { name: 'journal des accès filtré', route: '/backoffice/admin/journal-des-acces', url: () => `/backoffice/admin/journal-des-acces?usager=${fixture.citizenId}`, status: 200 },
+  { name: 'santé des canaux', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux', status: 200 },
+  { name: 'santé des canaux : 30 jours', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux?periode=30j', status: 200 },
+  { name: 'santé des canaux : période en erreur', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux?periode=1an', status: 422, inError: true },
+  { name: 'quarantaine des canaux', route: '/backoffice/admin/canaux/quarantaine', url: () => '/backoffice/admin/canaux/quarantaine', status: 200 },
+  { name: 'quarantaine des canaux : courriel', route: '/backoffice/admin/canaux/quarantaine', url: () => '/backoffice/admin/canaux/quarantaine?canal=email', status: 200 },
   // Errors.
   { name: 'page introuvable', route: null, url: () => '/backoffice/cette-page-n-existe-pas', status: 404 },
 ];
@@ -124,6 +130,7 @@ const NOT_PAGES: { route: RegExp; why: string }[] = [
   { route: /^\/backoffice\/dossiers\/evenements$/, why: 'server-sent events stream' },
   { route: /^\/backoffice\/mentions\/:id$/, why: 'marks a mention read and redirects to its case' },
   { route: /^\/backoffice\/proconnect\//, why: 'redirects to and from ProConnect' },
+  { route: /^\/backoffice\/admin\/canaux\/quarantaine\/:id\/brut$/, why: 'download of a quarantined item as received (e-mail or JSON)' },
 ];
 
 /**
@@ -238,6 +245,16 @@ beforeAll(async () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
+
+  // A quarantined e-mail and an ignored SMS, so the channel health page and the quarantine show rows.
+  const quarantined = await inboundRepository.insert(
+    db.kysely,
+    { organisationId, channel: 'email', source: 'smtp', externalId: '<balayage@exemple.fr>', sender: 'jeanne@exemple.fr', summary: 'jeanne@exemple.fr : Objet illisible', rawSize: 2048 },
+    new Date().toISOString(),
+  );
+  await inboundRepository.settle(db.kysely, quarantined!, { status: 'quarantined', reason: 'parse_error', error: 'Structure MIME invalide.' }, new Date().toISOString());
+  const ignored = await inboundRepository.insert(db.kysely, { organisationId, channel: 'sms', source: 'webhook', externalId: 'sms-1', sender: '+33600000000', summary: 'STOP' }, new Date().toISOString());
+  await inboundRepository.settle(db.kysely, ignored!, { status: 'ignored', reason: 'opt_out' }, new Date().toISOString());
 
   for (const spec of PAGES) {
     if (spec.route !== null && PENDING.has(spec.route) && !routeExists(spec.route)) {

@@ -120,6 +120,8 @@ describe('the back-office routes', () => {
     expect(urls).toContain('POST /backoffice/deconnexion');
     expect(urls).toContain('GET /backoffice/admin');
     expect(urls).toContain('GET /backoffice/admin/journal-des-acces');
+    expect(urls).toContain('GET /backoffice/admin/canaux');
+    expect(urls).toContain('GET /backoffice/admin/canaux/quarantaine/:id/brut');
     expect(routes.length).toBeGreaterThan(15);
   });
 

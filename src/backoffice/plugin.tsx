@@ -1,4 +1,5 @@
 import type { App } from '../http/context.js';
+import { channelAdminRoutes } from './admin/channels/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { backofficeAssetRoutes } from './assets/routes.js';
 import { authRoutes } from './auth/routes.js';
@@ -43,4 +44,5 @@ export async function backofficePlugin(app: App): Promise<void> {
   await app.register(registrationRoutes);
   await app.register(dashboardRoutes);
   await app.register(adminRoutes);
+  await app.register(channelAdminRoutes);
 }

@@ -188,6 +188,39 @@ export const inboundRepository = {
       .execute();
     return rows.map(toInbound);
   },
+
+  /** Per channel, the latest receipt of all time (a channel silent for long is worth noticing). */
+  async lastReceived(db: Executor, organisationId: number): Promise<{ channel: string; lastReceivedAt: string }[]> {
+    const rows = await db
+      .selectFrom('channel_inbound')
+      .select((eb) => ['channel', eb.fn.max('received_at').as('last')])
+      .where('organisation_id', '=', organisationId)
+      .groupBy('channel')
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, lastReceivedAt: String(r.last) }));
+  },
+
+  /** Per channel, the items still pending that were received before a time (stuck, whatever the period), and the oldest. */
+  async stalePending(db: Executor, organisationId: number, receivedBefore: string): Promise<{ channel: string; count: number; oldestReceivedAt: string }[]> {
+    const rows = await db
+      .selectFrom('channel_inbound')
+      .select((eb) => ['channel', eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
+      .where('organisation_id', '=', organisationId)
+      .where('status', '=', 'pending')
+      .where('received_at', '<', receivedBefore)
+      .groupBy('channel')
+      .execute();
+    return rows.map((r) => ({ channel: r.channel, count: Number(r.n), oldestReceivedAt: String(r.oldest) }));
+  },
+
+  /** The quarantine, newest first, one page after `beforeId` (keyset), optionally of one channel. */
+  async listQuarantined(db: Executor, organisationId: number, f: { channel?: InboundChannel; beforeId?: number; limit: number }): Promise<Inbound[]> {
+    let query = db.selectFrom('channel_inbound').selectAll().where('organisation_id', '=', organisationId).where('status', '=', 'quarantined');
+    if (f.channel) query = query.where('channel', '=', f.channel);
+    if (f.beforeId !== undefined) query = query.where('id', '<', f.beforeId);
+    const rows = await query.orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map(toInbound);
+  },
 };
 
 function toInbound(r: Selectable<ChannelInboundTable>): Inbound {

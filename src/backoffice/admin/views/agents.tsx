@@ -20,6 +20,9 @@ export function AdminHomePage({ csrf, agents, totpRequired, notice }: { csrf: st
           <a href="/backoffice/admin/journal-des-acces">Journal des accès aux données personnelles</a>
         </li>
         <li>
+          <a href="/backoffice/admin/canaux">Santé des canaux</a> (courriel, SMS, téléphone, Open311, réseaux sociaux) et leur quarantaine
+        </li>
+        <li>
           <a href="/admin">Éditeur des circuits de traitement</a> (connexion par jeton d’API)
         </li>
       </ul>
