@@ -18,6 +18,7 @@ import * as m015 from './migrations/015_sms.js';
 import * as m016 from './migrations/016_phone.js';
 import * as m017 from './migrations/017_open311.js';
 import * as m018 from './migrations/018_webhooks.js';
+import * as m019 from './migrations/019_email_imap.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -42,6 +43,7 @@ const migrations: Record<string, DialectMigration> = {
   '016_phone': m016,
   '017_open311': m017,
   '018_webhooks': m018,
+  '019_email_imap': m019,
 };
 
 class StaticProvider implements MigrationProvider {

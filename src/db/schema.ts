@@ -10,6 +10,7 @@ import type { SmsTables } from '../channels/sms/tables.js';
 import type { PhoneTables } from '../channels/phone/tables.js';
 import type { Open311Tables } from '../channels/open311/tables.js';
 import type { WebhooksTables } from '../channels/webhooks/tables.js';
+import type { ImapTables } from '../channels/email/imap/tables.js';
 
 type Timestamp = string;
 type Json = string;
@@ -569,7 +570,7 @@ export interface ChannelInboundTable {
   processed_at: Timestamp | null;
 }
 
-export interface Database extends EmailTables, SmsTables, PhoneTables, Open311Tables, WebhooksTables {
+export interface Database extends EmailTables, SmsTables, PhoneTables, Open311Tables, WebhooksTables, ImapTables {
   channel_inbound: ChannelInboundTable;
   organisations: OrganisationTable;
   departments: DepartmentTable;
