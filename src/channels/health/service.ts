@@ -37,10 +37,19 @@ export const REASON_LABELS: Record<string, string> = {
   opt_out: 'Désinscription (STOP)',
   call_event: 'Événement d’appel',
   duplicate: 'Doublon',
+  opt_in: 'Réinscription (START)',
+  empty: 'Message vide',
+  invalid_sender: 'Expéditeur invalide',
+  // Quarantine reasons.
   parse_error: 'Message illisible',
-  oversize: 'Taille excessive',
   too_large: 'Taille excessive',
-  storage_failure: 'Échec de l’enregistrement',
+  missing_raw: 'Contenu non conservé',
+  storage_error: 'Échec de l’enregistrement',
+  processing_error: 'Erreur de traitement',
+  no_triage_procedure: 'Aucune démarche d’accueil',
+  intake_refused: 'Refusé par l’accueil unique',
+  invalid_json: 'JSON invalide',
+  mapping_failed: 'Correspondance impossible',
   invalid: 'Contenu invalide',
 };
 
