@@ -170,9 +170,47 @@ const variables = {
   IMAP_PROCESSED_FOLDER: { doc: 'Dossier IMAP (créé au besoin, niveaux séparés par « / ») où sont rangés les courriels une fois enregistrés par Guichet.', default: 'Guichet/Traités', parse: text },
   IMAP_POLL_SECONDS: { doc: 'Intervalle de relève IMAP, en secondes, pour un serveur sans IDLE (avec IDLE, relève de secours).', default: '60', parse: integer(5, 86400) },
   // ── Channel: SMS ──
+  SMS_WEBHOOK_PROVIDER: {
+    doc: 'Format des SMS reçus sur POST /channels/sms/<fournisseur> : generic (JSON signé HMAC-SHA256, voir docs/channels/sms.md) ou twilio (formulaire signé X-Twilio-Signature).',
+    default: 'generic',
+    parse: oneOf('generic', 'twilio'),
+  },
+  SMS_WEBHOOK_SECRET: {
+    doc: 'Secret qui signe les SMS reçus (pour twilio : le jeton d’authentification du compte). Vide : la réception des SMS est désactivée.',
+    default: '',
+    parse: text,
+  },
   // ── Channel: telephony ──
+  CTI_TOKEN: {
+    doc: 'Jeton du webhook de téléphonie (POST /channels/phone/events, en-tête Authorization: Bearer …) que l’autocommutateur (IPBX) envoie avec chaque événement d’appel ; 32 caractères au moins. Vide : le webhook est fermé.',
+    default: '',
+    parse: (raw: string) => {
+      if (raw !== '' && raw.length < 32) throw new ConfigError('32 caractères au moins sont attendus');
+      return raw;
+    },
+  },
   // ── Channel: Open311 ──
+  OPEN311_CONTACT: {
+    doc: 'Contact publié par la découverte Open311 (/open311/v2/discovery) pour les développeurs d’applications de signalement. Vide : le nom de la collectivité.',
+    default: '',
+    parse: text,
+  },
+  OPEN311_KEY_SERVICE: {
+    doc: 'Comment obtenir une clé api_key Open311, tel que publié par la découverte. Vide : un texte indiquant de la demander à la collectivité.',
+    default: '',
+    parse: text,
+  },
   // ── Channel: webhooks ──
+  WEBHOOKS_MAX_BODY_BYTES: {
+    doc: 'Taille maximale du corps d’un envoi reçu par un webhook de réseau social ou de plateforme participative, en octets.',
+    default: '262144',
+    parse: integer(1024, 10485760),
+  },
+  WEBHOOKS_FETCH_TIMEOUT_MS: {
+    doc: 'Délai maximal de téléchargement d’une pièce jointe citée par son adresse dans un envoi de webhook, en millisecondes.',
+    default: '10000',
+    parse: integer(100, 120000),
+  },
   JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;
 
