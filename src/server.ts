@@ -37,6 +37,8 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
   const logger = createLogger(config);
   let app: App | null = null;
   let worker: Worker | null = null;
+  let smtp: { host: string; port: number; close(): Promise<void> } | null = null;
+  let imap: { stop(): Promise<void> } | null = null;
   if (role !== 'web') {
     // Loaded on demand: a web-only process never needs the job handlers' dependencies.
     const { applicationJobTypes } = await import('./jobs/catalogue.js');
@@ -46,12 +48,25 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
     await assertKnownJobTypes(db, registry);
     if (role === 'all') app = await listen(config, db, logger);
     worker = startWorker({ db, config, log: logger.child({ role: 'worker' }) }, registry, { concurrency: config.JOB_CONCURRENCY });
+    // The SMTP receiver (an MX for the town's domain or alias) runs where the jobs that process its mail run.
+    if (config.INBOUND_SMTP_PORT !== null) {
+      const { startSmtpReceiver } = await import('./channels/email/smtp-receiver.js');
+      smtp = await startSmtpReceiver({ db, config, log: logger.child({ role: 'smtp' }) });
+      logger.info({ host: smtp.host, port: smtp.port }, 'SMTP receiver listening');
+    }
+    // The IMAP mailbox is read by the worker processes only (a web process never polls it).
+    if (config.IMAP_URL) {
+      const { startImapPoller } = await import('./channels/email/imap/service.js');
+      imap = startImapPoller({ db, config, log: logger.child({ role: 'worker' }) });
+    }
   } else {
     app = await listen(config, db, logger);
   }
   const shutdown = async (signal: string) => {
     logger.info({ signal, role }, 'shutting down');
     await app?.close();
+    await smtp?.close();
+    await imap?.stop();
     await worker?.stop();
     await db.close();
     process.exit(0);
