@@ -8,6 +8,7 @@
 import { citizenRepository } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
+import { open311Repository } from '../channels/open311/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { routingRepository } from '../routing/repository.js';
 import { workflowRepository } from '../workflow/repository.js';
@@ -87,6 +88,7 @@ async function seedProcedures(trx: Executor, organisationId: number, departments
   const ids: Record<string, number> = {};
   for (const p of DEMO_PROCEDURES) {
     ids[p.procedure.slug] = await procedureRepository.insert(trx, { ...p.procedure, organisationId, departmentId: idOf(departments, p.department, 'service') }, now);
+    if (p.open311ServiceCode) await open311Repository.setServiceCode(trx, ids[p.procedure.slug]!, p.open311ServiceCode);
   }
   return ids;
 }

@@ -170,4 +170,5 @@ export const STREET_REPORT: DemoProcedure = {
   medianDays: 6,
   sample,
   subject,
+  open311ServiceCode: 'voirie',
 };

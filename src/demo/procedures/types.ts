@@ -38,4 +38,6 @@ export interface DemoProcedure {
   sample(ctx: SampleContext): Record<string, unknown>;
   /** Case subject derived from the data; the procedure title when absent. */
   subject?(data: Record<string, unknown>): string;
+  /** The Open311 service code under which street-report applications see it; absent: not exposed. */
+  open311ServiceCode?: string;
 }
