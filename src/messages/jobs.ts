@@ -1,4 +1,5 @@
 import { caseRepository } from '../cases/repository.js';
+import { holdSmsIfOptedOut } from '../channels/sms/opt-outs.js';
 import type { JobContext, JobType } from '../jobs/registry.js';
 import { sendMail } from './mailer.js';
 import { messageRepository } from './repository.js';
@@ -53,10 +54,12 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
 
 /**
  * Hands an SMS to the configured HTTP gateway (any provider with a JSON POST API, or a relay in
- * front of one). Without SMS_URL the SMS is only recorded on the case.
+ * front of one). Without SMS_URL the SMS is only recorded on the case. A number that answered
+ * STOP gets nothing: the message is marked not sent, with the reason, and not retried.
  */
 async function sendSms(ctx: JobContext, messageId: number, to: string | null, text: string): Promise<void> {
   const db = ctx.db.kysely;
+  if (to && (await holdSmsIfOptedOut(db, messageId, to))) return;
   if (!ctx.config.SMS_URL || !to) {
     await messageRepository.markSent(db, messageId, 'recorded', `sms-${messageId}`, new Date().toISOString());
     return;
