@@ -4,6 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { inboundRepository } from '../src/channels/inbound-repository.js';
 import { webhookCommand } from '../src/channels/webhooks/cli.js';
 import { addSource } from '../src/channels/webhooks/service.js';
 import { webhooksStatus } from '../src/channels/webhooks/status.js';
@@ -286,6 +287,31 @@ describe('POST /channels/webhooks/<source>', () => {
     expect(await countOf('channel_inbound')).toBe(before + 1);
   });
 
+  it('refuses a body over WEBHOOKS_MAX_BODY_BYTES with 413, recording nothing', async () => {
+    const before = await countOf('channel_inbound');
+    const huge = decidimProposal(51, { body: { fr: 'x'.repeat(300_000) } });
+    const res = await postGuichet('decidim', decidimSecret, huge, { delivery: 'decidim-delivery-51' });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(await countOf('channel_inbound')).toBe(before);
+  });
+
+  it('finishes a delivery whose first attempt was recorded but never settled (a crash), with one case', async () => {
+    // What a process killed between receipt and commit leaves behind: a pending receipt, no case.
+    await inboundRepository.insert(
+      db.kysely,
+      { organisationId, channel: 'social', source: 'webhook:decidim', externalId: 'decidim:decidim-delivery-52', sender: null, summary: null, payload: decidimProposal(52) },
+      new Date().toISOString(),
+    );
+    const cases = await countOf('cases');
+    const res = await postGuichet('decidim', decidimSecret, decidimProposal(52), { delivery: 'decidim-delivery-52' });
+    expect(res.statusCode).toBe(201);
+    expect(await countOf('cases')).toBe(cases + 1);
+    const rows = (await inboundRows()).filter((r) => r.external_id === 'decidim:decidim-delivery-52');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'created', case_id: (await caseByReference(res.json().reference)).id });
+  });
+
   it('answers 404 problem+json for an unknown source', async () => {
     const res = await postGuichet('inconnue', decidimSecret, decidimProposal(46));
     expect(res.statusCode).toBe(404);
@@ -341,6 +367,29 @@ describe('POST /channels/webhooks/<source>', () => {
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0]).toMatchObject({ field: 'mapping.text', code: 'evaluation_failed' });
     expect((await inboundRows()).find((r) => r.external_id === 'boucle:boucle-1')).toMatchObject({ status: 'quarantined', reason: 'mapping_failed' });
+  });
+
+  it('fills the triage procedure\'s form from the text when the mapping gives no form answers', async () => {
+    const { secret } = await addSource(db, organisationId, {
+      slug: 'quartier',
+      name: 'Appli du quartier',
+      mapping: { text: 'post.body', subject: 'post.title', 'author.email': 'user.mail', 'author.name': 'user.display', sourceUrl: 'post.link', deliveryId: 'post.id' },
+    });
+    const res = await postGuichet('quartier', secret, {
+      post: { id: 'p-77', title: 'Horaires de la piscine', body: 'La piscine ouvre-t-elle le dimanche matin pendant les vacances ?', link: 'https://quartier.example/p/77' },
+      user: { mail: 'lea.petit@example.fr', display: 'Léa Petit' },
+    });
+    expect(res.statusCode).toBe(201);
+    const created = await caseByReference(res.json().reference);
+    const procedure = await db.kysely.selectFrom('procedures').select('slug').where('id', '=', created.procedure_id).executeTakeFirstOrThrow();
+    expect(procedure.slug).toBe('contact');
+    expect(JSON.parse(created.data)).toEqual({
+      sujet: 'autre',
+      objet: 'Horaires de la piscine',
+      message: 'La piscine ouvre-t-elle le dimanche matin pendant les vacances ?',
+      reponse: 'courriel',
+    });
+    expect(created.contact_email).toBe('lea.petit@example.fr');
   });
 
   it('refuses an anonymous author for a procedure that needs a contact: quarantined with the reason', async () => {

@@ -22,6 +22,7 @@ import { fetchAttachments, type FailedAttachment } from './fetch.js';
 import { applyMapping, checkMapping, type MappedDelivery } from './mapping.js';
 import { SIGNATURE_FORMATS, WEBHOOK_SOURCE_PREFIX, webhookSourceRepository, type SignatureFormat, type WebhookSource, type WebhookSourceSummary } from './repository.js';
 import { verifySignature, type SignatureRefusal } from './signature.js';
+import { answersFromText } from './triage.js';
 
 export interface WebhookDeps {
   db: Db;
@@ -135,7 +136,12 @@ async function createCase(
     );
   }
 
-  const data: Record<string, unknown> = { ...mapped.data };
+  // The mapping's answers are written for the procedure it aimed at: when that procedure is
+  // missing (fallback) or the mapping gives none, the form is filled from the post's text.
+  const useMapped = !fallbackNote && Object.keys(mapped.data).length > 0;
+  const data: Record<string, unknown> = useMapped
+    ? { ...mapped.data }
+    : answersFromText(procedure.form, { subject: mapped.subject, text: mapped.text, sourceName: source.name, hasEmail: !!mapped.author.email, hasPhone: !!mapped.author.phone });
   const fileField = firstFileField(procedure);
   const wanted = fileField ? mapped.attachments.slice(0, fileField.maxFiles ?? 1) : [];
   const { fetched, failed } = wanted.length
