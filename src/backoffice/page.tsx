@@ -2,12 +2,14 @@ import type { ComponentChildren } from 'preact';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { renderPage } from '../http/ui/layout.js';
 import { portalOrganisation } from '../portal/page.js';
+import { CALL_EVENTS_URL } from './calls/service.js';
+import { CallPopRegion } from './calls/views.js';
 import { mentionRepository } from './mentions/repository.js';
 import type { AgentScope } from './policy.js';
 import type { AgentSession } from './session.js';
 
 /** Where a page sits in the back-office menu, to mark the current entry. */
-export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'mail' | 'templates' | 'admin' | 'account' | 'mentions' | 'none';
+export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'calls' | 'mail' | 'templates' | 'admin' | 'account' | 'mentions' | 'none';
 
 export interface BackofficePageOptions {
   title: string;
@@ -49,7 +51,11 @@ export async function sendBackofficePage(request: FastifyRequest, reply: Fastify
       nav: options.session ? <BackofficeNav session={options.session} scope={options.scope ?? null} current={options.section ?? 'none'} unreadMentions={unreadMentions} /> : undefined,
       footer: <p>Guichet — espace agents — logiciel libre (AGPL-3.0-or-later)</p>,
     },
-    <div class="backoffice">{options.body}</div>,
+    <div class="backoffice">
+      {/* Screen pops of the agent's telephone calls arrive here, live (see calls/routes.tsx). */}
+      {options.session ? <CallPopRegion eventsUrl={CALL_EVENTS_URL} /> : null}
+      {options.body}
+    </div>,
   );
   return reply
     .status(options.status ?? 200)
@@ -71,6 +77,7 @@ const MENU: MenuEntry[] = [
   { section: 'dashboard', href: '/backoffice/tableau-de-bord', label: 'Tableau de bord', visible: () => true },
   { section: 'citizens', href: '/backoffice/usagers', label: 'Usagers', visible: () => true },
   { section: 'new-request', href: '/backoffice/nouvelle-demande', label: 'Nouvelle demande', visible: () => true },
+  { section: 'calls', href: '/backoffice/appels', label: 'Appels', visible: () => true },
   { section: 'mail', href: '/backoffice/courrier', label: 'Registre du courrier', visible: () => true },
   { section: 'templates', href: '/backoffice/modeles', label: 'Modèles de réponse', visible: () => true },
   { section: 'admin', href: '/backoffice/admin', label: 'Administration', visible: (scope) => scope?.isAdmin === true },

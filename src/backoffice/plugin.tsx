@@ -3,6 +3,7 @@ import { channelAdminRoutes } from './admin/channels/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { backofficeAssetRoutes } from './assets/routes.js';
 import { authRoutes } from './auth/routes.js';
+import { callRoutes } from './calls/routes.js';
 import { caseActionRoutes } from './cases/actions/routes.js';
 import { replyRoutes } from './cases/reply/routes.js';
 import { caseRoutes } from './cases/routes.js';
@@ -42,6 +43,7 @@ export async function backofficePlugin(app: App): Promise<void> {
   await app.register(templateRoutes);
   await app.register(citizenRoutes);
   await app.register(registrationRoutes);
+  await app.register(callRoutes);
   await app.register(dashboardRoutes);
   await app.register(adminRoutes);
   await app.register(channelAdminRoutes);

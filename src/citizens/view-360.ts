@@ -1,4 +1,5 @@
 import { CHANNEL_LABELS } from '../portal/cases/service.js';
+import { phoneRepository } from '../channels/phone/repository.js';
 import { cachedConfiguration } from '../configuration/cache.js';
 import type { Executor } from '../db/transaction.js';
 import { fromJson } from '../db/transaction.js';
@@ -9,7 +10,7 @@ import { householdMembers, type HouseholdMember } from './profile.js';
 import type { MergeSnapshot } from './merge.js';
 import { mergeRepository } from './merge-repository.js';
 import { citizenDisplayName } from './search-repository.js';
-import { view360Repository } from './view-360-repository.js';
+import { VIEW_360_LIMIT, view360Repository } from './view-360-repository.js';
 
 /** What the access rules need to decide whether an agent sees a case (see backoffice/policy.ts). */
 export interface CaseFacts {
@@ -60,6 +61,21 @@ export interface Citizen360 {
   possibleDuplicateOf: { id: number; displayName: string } | null;
   /** Agents' decisions that this record and another are different people. */
   notDuplicates: { otherId: number; agentName: string; createdAt: string }[];
+  /** Telephone calls from or to the citizen (this record and those merged into it), newest first. */
+  calls: Citizen360Call[];
+}
+
+/** A call in the citizen's history, as the telephony system reported it. */
+export interface Citizen360Call {
+  id: number;
+  direction: 'in' | 'out';
+  state: 'ringing' | 'answered' | 'ended';
+  number: string;
+  agentName: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  cause: string | null;
 }
 
 /** Where a merged record's page sends the agent. */
@@ -99,11 +115,12 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
   const visible = allCases.filter((c) => canSee({ organisationId: c.organisation_id, department: { id: c.department_id }, assignedAgentId: c.assigned_agent_id }));
   const references = new Map(visible.map((c) => [c.id, c.reference]));
   const ids = [...references.keys()];
-  const [messages, attachments, satisfaction, household] = await Promise.all([
+  const [messages, attachments, satisfaction, household, calls] = await Promise.all([
     view360Repository.messages(db, ids),
     view360Repository.caseAttachments(db, ids),
     view360Repository.satisfaction(db, ids),
     row.household_id !== null ? householdOf(db, row.household_id) : Promise.resolve(null),
+    phoneRepository.ofCitizens(db, [citizenId, ...merges.map((m) => m.merged_citizen_id)], VIEW_360_LIMIT),
   ]);
   const duplicate = flagged.find((f) => f.merged_into_id === null && f.organisation_id === organisationId);
   return {
@@ -141,6 +158,17 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
     merges: merges.map((m) => ({ mergedCitizenId: m.merged_citizen_id, agentName: m.agent_name, createdAt: m.created_at, snapshot: fromJson<MergeSnapshot>(m.snapshot) })),
     possibleDuplicateOf: duplicate ? { id: duplicate.id, displayName: citizenDisplayName(duplicate) } : null,
     notDuplicates: dismissals.map((d) => ({ otherId: d.citizen_id === citizenId ? d.other_citizen_id : d.citizen_id, agentName: d.agent_name, createdAt: d.created_at })),
+    calls: calls.map((k) => ({
+      id: k.id,
+      direction: k.direction,
+      state: k.state,
+      number: k.caller_e164 ?? (k.direction === 'in' ? k.from_number : k.to_number),
+      agentName: k.agent_name,
+      startedAt: k.started_at,
+      answeredAt: k.answered_at,
+      endedAt: k.ended_at,
+      cause: k.cause,
+    })),
   };
 }
 

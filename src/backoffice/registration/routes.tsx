@@ -16,6 +16,7 @@ import { applyFileChanges, readPostedForm } from '../../portal/forms/uploads.js'
 import { parseDateInput } from '../../procedures/form/dates.js';
 import { procedureRepository, type Procedure } from '../../procedures/repository.js';
 import { logAccess } from '../access-log.js';
+import { visibleCall } from '../calls/service.js';
 import { loadCaseForAgent } from '../cases/load.js';
 import { sendBackofficePage } from '../page.js';
 import { canSeeCase, scopeOf } from '../policy.js';
@@ -39,6 +40,12 @@ const hidden = { hide: true };
 const MAX_FILES_PER_POST = 10;
 const REGISTER_LIMIT = 2_000;
 const MAX_PARAM = 40;
+
+/** A call id from the URL; anything else is simply not found. */
+function callIdOf(value: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(value)) throw notFound('Aucun appel de ce numéro.');
+  return Number(value);
+}
 
 const registeredUrl = (key: string) => `${NEW_REQUEST_URL}/enregistree/${key}`;
 
@@ -131,18 +138,24 @@ export async function registrationRoutes(app: App): Promise<void> {
     const query = request.query as Record<string, unknown>;
     const slug = typeof query['demarche'] === 'string' ? query['demarche'].slice(0, 100) : '';
     const procedure = slug ? ((await procedureRepository.findBySlug(db(), session.organisationId, slug)) ?? null) : null;
-    const citizenId = typeof query['usager'] === 'string' ? query['usager'].slice(0, 16) : '';
+    // From a telephone call (`?appel=<id>`, one the agent may see): channel « phone », and the
+    // caller's record — or a new citizen with the number — already chosen.
+    const call = typeof query['appel'] === 'string' ? await visibleCall(db(), await scopeOf(request, session), callIdOf(query['appel'])) : null;
+    const citizenId = call?.citizen ? String(call.citizen.id) : typeof query['usager'] === 'string' ? query['usager'].slice(0, 16) : '';
     const input: RegistrationInput = {
-      ...readRegistrationInput({ canal: query['canal'] }),
+      ...readRegistrationInput({ canal: call ? 'phone' : query['canal'] }),
       key: newFormKey(),
       procedureSlug: procedure?.slug ?? '',
-      citizenMode: citizenId ? 'existant' : '',
+      citizenMode: citizenId ? 'existant' : call && call.matches === 0 ? 'nouveau' : '',
       citizenId,
+      search: call && !call.citizen && call.matches > 1 && call.e164 ? call.e164 : '',
       receivedOn: today(config.TIMEZONE),
-      citizen: {},
+      citizen: call && !call.citizen && call.matches === 0 && call.e164 ? { usagerPhone: call.e164 } : {},
       data: {},
       scanIds: [],
     };
+    // Several records share the number: the search for it is shown, the agent picks the caller.
+    if (input.search) return sendScreen(request, reply, session, { input: { ...input, citizenMode: 'existant' }, procedure, errors: [], runSearch: true });
     return sendScreen(request, reply, session, { input, procedure, errors: [], runSearch: false });
   });
 

@@ -37,6 +37,7 @@ const SECTIONS = [
   ['foyer', 'Foyer'],
   ['demandes', 'Demandes'],
   ['messages', 'Messages'],
+  ['appels', 'Appels'],
   ['documents', 'Documents'],
   ['satisfaction', 'Satisfaction'],
   ['consentements', 'Compte et consentements'],
@@ -246,6 +247,22 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
         )}
       </Section>
 
+      <Section id="appels" title="Appels téléphoniques">
+        {c.calls.length === 0 ? (
+          <p>Aucun appel enregistré.</p>
+        ) : (
+          <ol class="citizen-messages">
+            {c.calls.map((k) => (
+              <li>
+                {dateTime(k.startedAt)} — {k.direction === 'in' ? 'Appel reçu' : 'Appel passé'} — {/\d/.test(k.number) ? frenchPhone(k.number) : 'numéro masqué'}
+                {k.answeredAt ? (k.agentName ? ` — pris par ${k.agentName}` : ' — décroché') : k.state === 'ended' ? ' — non décroché' : ''}
+                {k.state === 'ended' && k.answeredAt && k.endedAt ? ` — ${callDuration(k.answeredAt, k.endedAt)}` : k.state !== 'ended' ? ' — en cours' : ''}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Section>
+
       <Section id="documents" title="Documents">
         <h3>Pièces des demandes</h3>
         {c.attachments.length === 0 ? (
@@ -327,6 +344,13 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
       </Section>
     </div>
   );
+}
+
+/** « 3 min 05 s » */
+function callDuration(from: string, to: string): string {
+  const seconds = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  const minutes = Math.floor(seconds / 60);
+  return minutes > 0 ? `${minutes} min ${String(seconds % 60).padStart(2, '0')} s` : `${seconds} s`;
 }
 
 function providerLabel(provider: string): string {
