@@ -296,6 +296,29 @@ describe('the generic signed JSON webhook', () => {
     expect(gatewayReceived.filter((m) => m.to === mobile)).toEqual([expect.objectContaining({ to: mobile, text: expect.stringContaining('Votre demande avance.') })]);
   });
 
+  it('gives one case when the provider delivers the same SMS twice at once', async () => {
+    const id = genericId();
+    const sms = { id, from: '+33698765405', to: '+33757000000', text: 'Bonjour, la fontaine du square fuit depuis ce matin.' };
+    const answers = await Promise.all([postGeneric(sms), postGeneric(sms), postGeneric(sms)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    const receipts = await inbound(id);
+    expect(receipts).toEqual([expect.objectContaining({ status: 'created' })]);
+    const cases = await db.kysely.selectFrom('cases').select('id').where('contact_phone', '=', '+33698765405').execute();
+    expect(cases).toHaveLength(1);
+  });
+
+  it('processes on the provider’s retry an SMS whose processing was interrupted after its receipt', async () => {
+    const id = genericId();
+    // The state a crash between the receipt and its processing leaves: a pending row, no case.
+    await db.kysely
+      .insertInto('channel_inbound')
+      .values({ organisation_id: commune.organisationId, channel: 'sms', source: 'webhook:generic', external_id: id, sender: '+33698765406', summary: 'Bonjour', status: 'pending', received_at: new Date().toISOString() })
+      .execute();
+    const retry = await postGeneric({ id, from: '+33698765406', to: '+33757000000', text: 'Bonjour, un panneau stop est tombé au carrefour.' });
+    expect(await retry.json()).toEqual({ received: true, outcome: 'created' });
+    expect(await inbound(id)).toEqual([expect.objectContaining({ status: 'created', case_id: expect.any(Number) })]);
+  });
+
   it('ignores an empty SMS and a sender that is not a phone number, each with its reason', async () => {
     const empty = genericId();
     await postGeneric({ id: empty, from: '+33612345698', to: '+33757000000', text: '   ' });
@@ -366,6 +389,23 @@ describe('configuration', () => {
     ]);
     const offSettings = await smsStatus({ db: db.kysely, config: loadConfig({ DATA_DIR: dataDir }), organisationId: commune.organisationId });
     expect(offSettings.map((s) => s.state)).toEqual(['off', 'off', 'active']);
+  });
+
+  it('quarantines, with its reason, an SMS the triage procedure cannot take', async () => {
+    const misconfigured = await testApp(db, { PUBLIC_URL, SMS_WEBHOOK_SECRET: SECRET, CHANNELS_TRIAGE_PROCEDURE: 'inexistante' });
+    const id = genericId();
+    const raw = JSON.stringify({ id, from: '+33698765407', text: 'Bonjour, à qui dois-je m’adresser pour une salle ?' });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await misconfigured.inject({
+      method: 'POST',
+      url: '/channels/sms/generic',
+      headers: { 'content-type': 'application/json', 'x-guichet-timestamp': String(timestamp), 'x-guichet-signature': `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${raw}`).digest('hex')}` },
+      payload: raw,
+    });
+    await misconfigured.close();
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ received: true, outcome: 'quarantined' });
+    expect((await inbound(id))[0]).toMatchObject({ status: 'quarantined', reason: 'no_triage_procedure', error: expect.stringContaining('inexistante'), case_id: null });
   });
 
   it('recognises STOP and START whatever the case, accents and punctuation, but only as the whole message', () => {
