@@ -7,6 +7,7 @@ import { parseImapUrl } from '../src/channels/email/imap/account.js';
 import type { ImapPoller } from '../src/channels/email/imap/poller.js';
 import { imapCheckpointRepository } from '../src/channels/email/imap/repository.js';
 import { startImapPoller } from '../src/channels/email/imap/service.js';
+import { imapSetting } from '../src/channels/email/imap/status.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
@@ -19,7 +20,7 @@ import { DOVECOT_CAPABILITIES, dovecotBinary, startDovecot, type Dovecot } from 
  * emulated by COPY, UIDVALIDITY changes, a server restart and a wrong password.
  */
 const binary = dovecotBinary();
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env.IMAP_TEST_LOG ?? 'silent' });
 const PROCESSED = 'Guichet/Traités';
 
 let db: Db;
@@ -49,8 +50,12 @@ async function server(capabilities?: string[]): Promise<Dovecot> {
   return started;
 }
 
+function configFor(url: string) {
+  return loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', IMAP_URL: url, IMAP_PROCESSED_FOLDER: PROCESSED });
+}
+
 function poller(url: string, options: { pollSeconds?: number } = {}): ImapPoller {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', IMAP_URL: url, IMAP_PROCESSED_FOLDER: PROCESSED });
+  const config = configFor(url);
   const started = startImapPoller({ db, config, log }, { pollSeconds: options.pollSeconds ?? 3600, backoff: { initialMs: 100, maxMs: 1_000 } })!;
   pollers.push(started);
   return started;
@@ -128,6 +133,11 @@ describe.skipIf(!binary)('IMAP mailbox poller (real Dovecot)', { timeout: 60_000
     expect(checkpoint!.uidValidity).toBeGreaterThan(0);
     expect(checkpoint!.lastSuccessAt).not.toBeNull();
     expect(p.status()).toMatchObject({ connected: true, mode: 'idle', sessions: 1, processed: 2 });
+    // The health page (another process) reads the same state from the checkpoint row.
+    const setting = await imapSetting({ db: db.kysely, config: configFor(imap.url()), organisationId });
+    expect(setting).toMatchObject({ label: 'Relève IMAP', state: 'active' });
+    expect(setting.detail).toMatch(/Dernière relève réussie le .* dernier message traité : UID 2\./);
+    expect(setting.detail).not.toContain(imap.password);
   });
 
   it('picks up a message arriving while it IDLEs, without waiting for the next poll', async () => {
@@ -198,6 +208,7 @@ describe.skipIf(!binary)('IMAP mailbox poller (real Dovecot)', { timeout: 60_000
     const mailbox = `mairie@127.0.0.1:${imap.port}/INBOX`;
     const p = poller(imap.url());
     await until(() => p.status().connected, 'the session to open');
+    // Dovecot's IMAP processes outlive its master by a few seconds: the poller notices the drop then.
     await imap.stop();
     await until(async () => (await imapCheckpointRepository.find(db.kysely, organisationId, mailbox))?.lastError != null, 'the error recorded');
     expect(p.status().connected).toBe(false);
@@ -219,7 +230,11 @@ describe.skipIf(!binary)('IMAP mailbox poller (real Dovecot)', { timeout: 60_000
     const checkpoint = await imapCheckpointRepository.find(db.kysely, organisationId, mailbox);
     expect(checkpoint!.lastError).toMatch(/Authentication failed|AUTHENTICATIONFAILED/i);
     expect(checkpoint!.lastSuccessAt).toBeNull();
-    await until(() => p.status().sessions >= 3, 'retries with back-off');
+    const setting = await imapSetting({ db: db.kysely, config: configFor(wrong), organisationId });
+    expect(setting).toMatchObject({ state: 'misconfigured', detail: expect.stringMatching(/En échec depuis le .*aucune relève réussie.*Authentication failed/) });
+    expect(setting.detail).not.toContain('mauvais');
+    expect(await imapSetting({ db: db.kysely, config: loadConfig({ DATA_DIR: dataDir }), organisationId })).toEqual({ label: 'Relève IMAP', state: 'off', detail: 'Arrêtée (IMAP_URL vide).' });
+    await until(() => p.status().sessions >= 2, 'a retry after the back-off');
     expect(p.status().connected).toBe(false);
   });
 });
