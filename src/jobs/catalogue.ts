@@ -1,4 +1,5 @@
 import { accountMailJob } from '../accounts/jobs.js';
+import { emailProcessJob } from '../channels/email/jobs.js';
 import { sendMessageJob } from '../messages/jobs.js';
 import { deadlineSweepJob, documentJob, timerJob, webhookJob } from '../workflow/jobs.js';
 import { purgeDoneJobs } from './purge.js';
@@ -9,5 +10,5 @@ import type { JobType } from './registry.js';
  * refuse to start when a pending job has a type missing here.
  */
 export function applicationJobTypes(): JobType[] {
-  return [sendMessageJob, timerJob, documentJob, webhookJob, deadlineSweepJob, purgeDoneJobs, accountMailJob] as JobType[];
+  return [sendMessageJob, timerJob, documentJob, webhookJob, deadlineSweepJob, purgeDoneJobs, accountMailJob, emailProcessJob] as JobType[];
 }

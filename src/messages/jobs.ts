@@ -1,4 +1,5 @@
 import { caseRepository } from '../cases/repository.js';
+import { replyAddress } from '../channels/email/reply-token.js';
 import { holdSmsIfOptedOut } from '../channels/sms/opt-outs.js';
 import type { JobContext, JobType } from '../jobs/registry.js';
 import { sendMail } from './mailer.js';
@@ -43,6 +44,7 @@ export const sendMessageJob: JobType<{ messageId: number }> = {
         html: message.body_html,
         messageId: id,
         references: await messageRepository.sentMessageIds(db, message.case_id, message.id),
+        replyTo: replyAddress(ctx.config, message.id),
       });
     } catch (error) {
       await messageRepository.markFailed(db, message.id, String((error as Error).message ?? error));

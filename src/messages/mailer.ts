@@ -9,6 +9,8 @@ export interface OutgoingMail {
   html?: string | null;
   messageId: string;
   references: string[];
+  /** A signed reply address (mairie+r-…@…) that threads the answer onto its case; none without REPLY_ADDRESS. */
+  replyTo?: string | null;
 }
 
 const transports = new Map<string, Transporter>();
@@ -35,7 +37,9 @@ export async function sendMail(smtpUrl: string, mail: OutgoingMail): Promise<voi
     html: mail.html ?? accessibleHtml(mail.subject, mail.text),
     messageId: mail.messageId,
     ...(lastReference ? { inReplyTo: lastReference, references: mail.references } : {}),
-    headers: { 'Auto-Submitted': 'auto-generated' },
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    // X-Guichet-Loop: our own mail coming back to our receiver is recognised as a loop, never a request.
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Guichet-Loop': '1' },
   });
 }
 

@@ -206,6 +206,11 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
         entry.title = `Accusé de réception envoyé (${MESSAGE_CHANNELS[text('channel')] ?? text('channel')})`;
         entry.message = messageOf(p['messageId']);
         break;
+      case 'contact.failed':
+        entry.title = `Adresse en échec (${MESSAGE_CHANNELS[text('channel')] ?? text('channel')})`;
+        if (text('address')) entry.details.push(`Adresse : ${text('address')}`);
+        if (text('diagnostic')) entry.details.push(`Motif : ${text('diagnostic')}`);
+        break;
       case 'acknowledgment.not_sent':
         entry.title = 'Accusé de réception non envoyé';
         if (text('reason')) entry.details.push(`Raison : ${text('reason')}`);

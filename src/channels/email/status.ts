@@ -1,4 +1,30 @@
 import type { ChannelStatusCheck } from '../status.js';
 
-/** The email channel's configuration status for the health page (to be completed by the channel). */
-export const emailStatus: ChannelStatusCheck = async () => [];
+/** The e-mail channel's configuration status for the health page: receiver, domains, reply tokens, IMAP. */
+export const emailStatus: ChannelStatusCheck = async ({ config }) => {
+  const smtpOn = config.INBOUND_SMTP_PORT !== null;
+  const tls = Boolean(config.INBOUND_SMTP_TLS_KEY && config.INBOUND_SMTP_TLS_CERT);
+  return [
+    {
+      label: 'Réception SMTP',
+      state: !smtpOn ? 'off' : config.INBOUND_EMAIL_DOMAINS.length === 0 ? 'misconfigured' : 'active',
+      detail: !smtpOn
+        ? 'Arrêtée (INBOUND_SMTP_PORT vide).'
+        : config.INBOUND_EMAIL_DOMAINS.length === 0
+          ? `Écoute sur ${config.INBOUND_SMTP_HOST}:${config.INBOUND_SMTP_PORT}, mais aucun domaine accepté (INBOUND_EMAIL_DOMAINS vide) : tout destinataire est refusé.`
+          : `Écoute sur ${config.INBOUND_SMTP_HOST}:${config.INBOUND_SMTP_PORT}${tls ? ' avec STARTTLS' : ' sans TLS'} ; domaines : ${config.INBOUND_EMAIL_DOMAINS.join(', ')} ; taille maximale ${config.INBOUND_EMAIL_MAX_BYTES} octets.`,
+    },
+    {
+      label: 'Adresse de réponse',
+      state: config.REPLY_ADDRESS ? 'active' : 'off',
+      detail: config.REPLY_ADDRESS
+        ? `Réponses rattachées par jeton signé : ${config.REPLY_ADDRESS.replace('@', '+r-…@')}.`
+        : 'Aucune (REPLY_ADDRESS vide) : les réponses sont rattachées par In-Reply-To ou par le numéro de dossier.',
+    },
+    {
+      label: 'Relève IMAP',
+      state: config.IMAP_URL ? 'active' : 'off',
+      detail: config.IMAP_URL ? 'Configurée (IMAP_URL).' : 'Arrêtée (IMAP_URL vide).',
+    },
+  ];
+};
