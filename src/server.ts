@@ -38,7 +38,6 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
   let app: App | null = null;
   let worker: Worker | null = null;
   let smtp: { host: string; port: number; close(): Promise<void> } | null = null;
-  let smtp: { host: string; port: number; close(): Promise<void> } | null = null;
   let imap: { stop(): Promise<void> } | null = null;
   if (role !== 'web') {
     // Loaded on demand: a web-only process never needs the job handlers' dependencies.
@@ -49,12 +48,6 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
     await assertKnownJobTypes(db, registry);
     if (role === 'all') app = await listen(config, db, logger);
     worker = startWorker({ db, config, log: logger.child({ role: 'worker' }) }, registry, { concurrency: config.JOB_CONCURRENCY });
-    // The SMTP receiver (an MX for the town's domain or alias) runs where the jobs that process its mail run.
-    if (config.INBOUND_SMTP_PORT !== null) {
-      const { startSmtpReceiver } = await import('./channels/email/smtp-receiver.js');
-      smtp = await startSmtpReceiver({ db, config, log: logger.child({ role: 'smtp' }) });
-      logger.info({ host: smtp.host, port: smtp.port }, 'SMTP receiver listening');
-    }
     // The SMTP receiver (an MX for the town's domain or alias) runs where the jobs that process its mail run.
     if (config.INBOUND_SMTP_PORT !== null) {
       const { startSmtpReceiver } = await import('./channels/email/smtp-receiver.js');
@@ -72,7 +65,6 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
   const shutdown = async (signal: string) => {
     logger.info({ signal, role }, 'shutting down');
     await app?.close();
-    await smtp?.close();
     await smtp?.close();
     await imap?.stop();
     await worker?.stop();
