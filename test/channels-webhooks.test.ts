@@ -328,6 +328,8 @@ describe('POST /channels/webhooks/<source>', () => {
     const row = (await inboundRows()).find((r) => r.external_id === 'decidim:decidim-delivery-47');
     expect(row).toMatchObject({ status: 'quarantined', reason: 'validation_failed', case_id: null });
     expect(row?.error).toContain('data.message');
+    // Refused before any download: no stored file is left without a case.
+    expect(await db.kysely.selectFrom('attachments').select('id').where('case_id', 'is', null).execute()).toEqual([]);
     // The delivery itself is kept, as received.
     expect(JSON.parse(row?.payload ?? '{}')).toMatchObject({ event_id: 'evt-47' });
     // Sent again, it stays one quarantined row and gets the same refusal.
@@ -390,6 +392,20 @@ describe('POST /channels/webhooks/<source>', () => {
       reponse: 'courriel',
     });
     expect(created.contact_email).toBe('lea.petit@example.fr');
+  });
+
+  it('falls back to the triage procedure when the mapping names a procedure that does not exist, and says so on the case', async () => {
+    const { secret } = await addSource(db, organisationId, {
+      slug: 'quartier-bis',
+      name: 'Appli du quartier (bis)',
+      mapping: { procedure: 'post.kind', text: 'post.body', 'author.phone': 'user.phone', data: "{ 'inconnu': post.body }" },
+    });
+    const res = await postGuichet('quartier-bis', secret, { post: { kind: 'demande-de-banc', body: 'Pourrait-on installer un banc place des Tilleuls ?' }, user: { phone: '06 11 22 33 44' } });
+    expect(res.statusCode).toBe(201);
+    const created = await caseByReference(res.json().reference);
+    expect(JSON.parse(created.data)).toMatchObject({ sujet: 'autre', message: 'Pourrait-on installer un banc place des Tilleuls ?', reponse: 'telephone' });
+    const note = await db.kysely.selectFrom('case_journal').select('payload').where('case_id', '=', created.id).where('type', '=', 'note').executeTakeFirstOrThrow();
+    expect(JSON.parse(note.payload).text).toContain('La démarche « demande-de-banc » désignée par l’envoi n’existe pas');
   });
 
   it('refuses an anonymous author for a procedure that needs a contact: quarantined with the reason', async () => {

@@ -15,6 +15,7 @@ import type { Executor } from '../../db/transaction.js';
 import { AppError, invalid, notFound, type FieldError } from '../../http/errors.js';
 import { submitCase, type IntakeRequest } from '../../intake/service.js';
 import type { Field, FileField } from '../../procedures/form/definition.js';
+import { validateSubmission } from '../../procedures/form/validate.js';
 import { procedureRepository, type Procedure } from '../../procedures/repository.js';
 import { inboundRepository } from '../inbound-repository.js';
 import { channelOrganisation } from '../organisation.js';
@@ -143,6 +144,13 @@ async function createCase(
     ? { ...mapped.data }
     : answersFromText(procedure.form, { subject: mapped.subject, text: mapped.text, sourceName: source.name, hasEmail: !!mapped.author.email, hasPhone: !!mapped.author.phone });
   const fileField = firstFileField(procedure);
+  // The form's own validator, run before any download: a delivery the intake would refuse anyway
+  // fetches nothing (no stored file left without a case). The intake validates again, with the files.
+  const precheck = validateSubmission(procedure.form, data, { hiddenFields: 'drop' });
+  if (!precheck.ok) {
+    const errors = precheck.errors.filter((e) => !fileField || e.field !== fileField.name);
+    if (errors.length > 0) throw invalid(errors.map((e) => ({ ...e, field: e.field ? `data.${e.field}` : 'data' })));
+  }
   const wanted = fileField ? mapped.attachments.slice(0, fileField.maxFiles ?? 1) : [];
   const { fetched, failed } = wanted.length
     ? await fetchAttachments(
