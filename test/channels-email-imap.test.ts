@@ -11,6 +11,9 @@ import { imapSetting } from '../src/channels/email/imap/status.js';
 import { loadConfig } from '../src/config.js';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
+import { applicationJobTypes } from '../src/jobs/catalogue.js';
+import { JobRegistry } from '../src/jobs/registry.js';
+import { runDueJobs } from '../src/jobs/worker.js';
 import { freshDb } from './db.js';
 import { DOVECOT_CAPABILITIES, dovecotBinary, startDovecot, type Dovecot } from './dovecot.js';
 
@@ -138,6 +141,15 @@ describe.skipIf(!binary)('IMAP mailbox poller (real Dovecot)', { timeout: 60_000
     expect(setting).toMatchObject({ label: 'Relève IMAP', state: 'active' });
     expect(setting.detail).toMatch(/Dernière relève réussie le .* dernier message traité : UID 2\./);
     expect(setting.detail).not.toContain(imap.password);
+
+    // The processing job makes a case of each, on channel « email », as for mail received by SMTP.
+    await runDueJobs({ db, config: configFor(imap.url()), log }, new JobRegistry(applicationJobTypes()));
+    for (const { messageId } of [first, second]) {
+      const [receipt] = await receipts(messageId);
+      expect(receipt).toMatchObject({ status: 'created' });
+      const created = await db.kysely.selectFrom('cases').select(['channel']).where('id', '=', receipt!.case_id!).executeTakeFirstOrThrow();
+      expect(created.channel).toBe('email');
+    }
   });
 
   it('picks up a message arriving while it IDLEs, without waiting for the next poll', async () => {
