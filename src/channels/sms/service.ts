@@ -21,7 +21,7 @@ import { inboundRepository, type InboundOutcome, type InboundStatus } from '../i
 import { channelOrganisation } from '../organisation.js';
 import { smsKeyword } from './keywords.js';
 import type { InboundSms, SmsProviderName } from './providers.js';
-import { smsRepository } from './repository.js';
+import { smsRepository, type ReplyTarget } from './repository.js';
 import { triageData } from './triage.js';
 
 export interface SmsDeps {
@@ -109,9 +109,15 @@ async function dispatch(deps: SmsDeps, inboundId: number, item: Item): Promise<S
   const receivedAt = sms.receivedAt && sms.receivedAt < new Date().toISOString() ? sms.receivedAt : new Date().toISOString();
 
   const target = await smsRepository.replyTarget(db.kysely, item.organisationId, sender);
-  if (target) {
+  if (target) return threadReply(deps, inboundId, item, target, body, receivedAt);
+  return newCase(deps, inboundId, item, sender, body, receivedAt);
+}
+
+/** The SMS as the citizen's reply on their open case: the wait for them ends as the workflow says. */
+async function threadReply(deps: SmsDeps, inboundId: number, item: Item, target: ReplyTarget, body: string, receivedAt: string): Promise<SmsResult> {
+  try {
     await recordCitizenReply(
-      { db, timezone: deps.config.TIMEZONE, publicUrl: deps.config.publicUrl },
+      { db: deps.db, timezone: deps.config.TIMEZONE, publicUrl: deps.config.publicUrl },
       {
         organisationId: item.organisationId,
         caseId: target.caseId,
@@ -126,9 +132,12 @@ async function dispatch(deps: SmsDeps, inboundId: number, item: Item): Promise<S
         },
       },
     );
-    return { inboundId, outcome: 'threaded', duplicate: false, caseId: target.caseId };
+  } catch (error) {
+    const refused = refusal(error);
+    if (!refused) throw error;
+    return settleAlone(deps, inboundId, { status: 'quarantined', reason: 'reply_refused', error: refused });
   }
-  return newCase(deps, inboundId, item, sender, body, receivedAt);
+  return { inboundId, outcome: 'threaded', duplicate: false, caseId: target.caseId };
 }
 
 /**
@@ -176,9 +185,9 @@ async function newCase(deps: SmsDeps, inboundId: number, item: Item, sender: str
   } catch (error) {
     // The intake refused it (the triage form cannot be filled from an SMS, a procedure closed):
     // kept whole in quarantine with the reason, for an administrator — never lost, never retried.
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    const detail = [error.message, ...error.errors.map((e) => `${e.field} : ${e.message}`)].join(' ');
-    return settleAlone(deps, inboundId, { status: 'quarantined', reason: 'intake_refused', error: detail });
+    const refused = refusal(error);
+    if (!refused) throw error;
+    return settleAlone(deps, inboundId, { status: 'quarantined', reason: 'intake_refused', error: refused });
   }
 }
 
@@ -199,6 +208,16 @@ async function settleAlone(deps: SmsDeps, inboundId: number, outcome: InboundOut
 
 async function claim(trx: Executor, inboundId: number): Promise<void> {
   if (!(await smsRepository.claimPending(trx, inboundId))) throw new SettledMeanwhile();
+}
+
+/**
+ * The reason, when the domain refused the SMS (a 4xx AppError): it is quarantined, not answered
+ * with an error the provider would retry forever. Anything else (the database down) is thrown, so
+ * the provider gets a 5xx and retries, and the receipt stays pending for that retry.
+ */
+function refusal(error: unknown): string | null {
+  if (!(error instanceof AppError) || error.status >= 500) return null;
+  return [error.message, ...error.errors.map((e) => `${e.field} : ${e.message}`)].join(' ');
 }
 
 function excerpt(text: string): string {
