@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyScopeOf } from '../src/backoffice/registration/service.js';
+import { recordCallEvent } from '../src/channels/phone/service.js';
 import { inboundRepository } from '../src/channels/inbound-repository.js';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
@@ -40,7 +41,7 @@ interface PageSpec {
   inError?: boolean;
 }
 
-const fixture = { reference: '', citizenId: 0, templateId: 0, registrationKey: '', agentId: 0 };
+const fixture = { reference: '', citizenId: 0, templateId: 0, registrationKey: '', agentId: 0, callId: 0 };
 
 const PAGES: PageSpec[] = [
   // Signing in.
@@ -89,6 +90,9 @@ const PAGES: PageSpec[] = [
     status: 200,
   },
   { name: 'registre du courrier', route: '/backoffice/courrier', url: () => '/backoffice/courrier', status: 200 },
+  // Telephone calls (an ended call of the admin's extension, from the citizen above).
+  { name: 'appels', route: '/backoffice/appels', url: () => '/backoffice/appels', status: 200 },
+  { name: 'nouvelle demande : depuis un appel', route: '/backoffice/nouvelle-demande', url: () => (fixture.callId ? `/backoffice/nouvelle-demande?appel=${fixture.callId}` : null), status: 200 },
   // Response templates.
   { name: 'modèles de réponse', route: '/backoffice/modeles', url: () => '/backoffice/modeles', status: 200 },
   { name: 'nouveau modèle', route: '/backoffice/modeles/nouveau', url: () => '/backoffice/modeles/nouveau', status: 200 },
@@ -128,6 +132,7 @@ const NOT_PAGES: { route: RegExp; why: string }[] = [
   { route: /^\/backoffice\/dossiers\/:reference\/courrier\/:file$/, why: 'letter PDF (`:file` is `<message id>.pdf`)' },
   { route: /^\/backoffice\/usagers\/recherche$/, why: 'htmx fragment of the « Nouvelle demande » citizen search (radios, no page)' },
   { route: /^\/backoffice\/dossiers\/evenements$/, why: 'server-sent events stream' },
+  { route: /^\/backoffice\/appels\/evenements$/, why: 'server-sent events stream (screen pops of calls)' },
   { route: /^\/backoffice\/mentions\/:id$/, why: 'marks a mention read and redirects to its case' },
   { route: /^\/backoffice\/proconnect\//, why: 'redirects to and from ProConnect' },
   { route: /^\/backoffice\/admin\/canaux\/quarantaine\/:id\/brut$/, why: 'download of a quarantined item as received (e-mail or JSON)' },
@@ -245,6 +250,15 @@ beforeAll(async () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
+
+  // A call from that citizen to the admin's extension, answered and ended (no pop left on the pages).
+  await db.kysely.updateTable('agents').set({ phone_extension: '100' }).where('id', '=', admin).execute();
+  await db.kysely.insertInto('citizen_phones').values({ citizen_id: fixture.citizenId, phone: '+33612345678', is_primary: 1 }).execute();
+  const call = { callId: 'balayage-1', from: '0612345678', to: '0247000000', direction: 'in' as const, users: [], extension: '100', cause: null };
+  await recordCallEvent(db, organisationId, { ...call, event: 'newCall' });
+  await recordCallEvent(db, organisationId, { ...call, event: 'answer' });
+  await recordCallEvent(db, organisationId, { ...call, event: 'hangup', cause: 'normalClearing' });
+  fixture.callId = (await db.kysely.selectFrom('phone_calls').select('id').where('call_id', '=', 'balayage-1').executeTakeFirstOrThrow()).id;
 
   // A quarantined e-mail and an ignored SMS, so the channel health page and the quarantine show rows.
   const quarantined = await inboundRepository.insert(

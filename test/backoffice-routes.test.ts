@@ -122,6 +122,8 @@ describe('the back-office routes', () => {
     expect(urls).toContain('GET /backoffice/admin/journal-des-acces');
     expect(urls).toContain('GET /backoffice/admin/canaux');
     expect(urls).toContain('GET /backoffice/admin/canaux/quarantaine/:id/brut');
+    expect(urls).toContain('GET /backoffice/appels');
+    expect(urls).toContain('GET /backoffice/appels/evenements');
     expect(routes.length).toBeGreaterThan(15);
   });
 
