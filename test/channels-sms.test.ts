@@ -262,6 +262,9 @@ describe('the generic signed JSON webhook', () => {
     expect(await notJson.json()).toMatchObject({ code: 'malformed_json' });
     const wrongType = await postGeneric(null, { raw: 'id=1', contentType: 'text/plain' });
     expect(wrongType.status).toBe(415);
+    const huge = await postGeneric({ id: 'x', from: '+33612345697', text: 'a'.repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ code: 'payload_too_large' });
     expect(await db.kysely.selectFrom('channel_inbound').select('id').where('external_id', '=', 'x').execute()).toEqual([]);
   });
 
