@@ -9,6 +9,7 @@ import type { Db } from '../src/db/database.js';
 import { seedDemoCommune, type DemoSummary } from '../src/demo/commune.js';
 import type { App } from '../src/http/context.js';
 import { createToken } from '../src/tokens/service.js';
+import { open311Command } from '../src/channels/open311/cli.js';
 import { open311Status } from '../src/channels/open311/status.js';
 import { testApp } from './app.js';
 import { signedInAgent } from './backoffice-session.js';
@@ -232,6 +233,16 @@ describe('a request through Open311, followed to its status change', () => {
     expect(row).toMatchObject({ channel: 'open311', citizen_id: null, address: '12 rue des Tilleuls, 37000 Démo-sur-Loire' });
   });
 
+  it('escapes what the reporter wrote in XML answers', async () => {
+    const description = 'Lampadaire <éteint> & câbles à nu, « danger » ]]> près du n° 3.';
+    const res = await post('json', pothole({ description }));
+    expect(res.statusCode, res.body).toBe(201);
+    const reference = res.json()[0].service_request_id;
+    const body = (await get(`/open311/v2/requests/${reference}.xml`)).body;
+    expect(body).not.toContain('<éteint>');
+    expect(xml(body).service_requests.request[0].description).toBe(description);
+  });
+
   it('gives the same case to a retry with the same Idempotency-Key', async () => {
     const first = await post('json', pothole({ 'attribute[categorie]': 'tag' }), { 'idempotency-key': 'essai-1' });
     const second = await post('json', pothole({ 'attribute[categorie]': 'tag' }), { 'idempotency-key': 'essai-1' });
@@ -339,6 +350,18 @@ describe('a request through Open311, followed to its status change', () => {
     if (contact) expect((await get(`/open311/v2/requests/${contact.reference}.json`)).statusCode).toBe(404);
     const res = await get('/open311/v2/requests.json');
     expect((res.json() as { service_code: string }[]).every((r) => r.service_code === 'voirie')).toBe(true);
+  });
+
+  it('lets an administrator expose and withdraw a procedure by command', async () => {
+    const config = app.ctx.config;
+    expect(await open311Command(db, config, ['expose', 'contact', 'contact'])).toBe(0);
+    expect((await get('/open311/v2/services.json')).json().map((s: { service_code: string }) => s.service_code).sort()).toEqual(['contact', 'voirie']);
+    expect(await open311Command(db, config, ['expose', 'signalement-voirie', 'contact'])).toBe(1);
+    expect(await open311Command(db, config, ['expose', 'contact', 'avec.point'])).toBe(1);
+    expect(await open311Command(db, config, ['expose', 'inconnue', 'x'])).toBe(1);
+    expect(await open311Command(db, config, ['withdraw', 'contact'])).toBe(0);
+    expect((await get('/open311/v2/services.json')).json().map((s: { service_code: string }) => s.service_code)).toEqual(['voirie']);
+    expect(await open311Command(db, config, ['expose'])).toBe(2);
   });
 
   it('reports its configuration to the health page', async () => {

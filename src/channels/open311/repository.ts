@@ -69,6 +69,18 @@ export const open311Repository = {
     return row && toService(row);
   },
 
+  /** The slug of the procedure holding a service code, online or not. */
+  async procedureWithCode(db: Executor, organisationId: number, code: string): Promise<string | undefined> {
+    const row = await db.selectFrom('procedures').select('slug').where('organisation_id', '=', organisationId).where('open311_service_code', '=', code).executeTakeFirst();
+    return row?.slug;
+  },
+
+  /** Every procedure of the organisation with its service code (null: not exposed). */
+  async listProcedureCodes(db: Executor, organisationId: number): Promise<{ slug: string; title: string; code: string | null; online: boolean }[]> {
+    const rows = await db.selectFrom('procedures').select(['slug', 'title', 'open311_service_code', 'is_online']).where('organisation_id', '=', organisationId).orderBy('slug').execute();
+    return rows.map((r) => ({ slug: r.slug, title: r.title, code: r.open311_service_code, online: r.is_online === 1 }));
+  },
+
   /** Exposes a procedure under a service code (null withdraws it). */
   async setServiceCode(db: Executor, procedureId: number, code: string | null): Promise<void> {
     forgetConfiguration();

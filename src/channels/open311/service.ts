@@ -13,6 +13,7 @@ import { AppError } from '../../http/errors.js';
 import { hashRequest } from '../../intake/idempotency.js';
 import { submitCase } from '../../intake/service.js';
 import { organisationRepository } from '../../organisations/repository.js';
+import { procedureRepository } from '../../procedures/repository.js';
 import { authenticateToken, type TokenPrincipal } from '../../tokens/service.js';
 import { tokenRepository } from '../../tokens/repository.js';
 import type { Status } from '../../workflow/definition.js';
@@ -371,4 +372,22 @@ export async function channelCounts(db: Executor, organisationId: number): Promi
   const services = await open311Repository.countServices(db, organisationId);
   const tokens = (await tokenRepository.list(db, organisationId)).filter((t) => t.revoked_at === null && t.scopes.split(' ').includes('open311')).length;
   return { services, tokens };
+}
+
+/** Service codes appear in URLs (services/{code}.json): no dot, no slash. */
+const SERVICE_CODE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Offers a procedure to street-report applications under a service code, or withdraws it (code
+ * null). Refused, with a French message, for an unknown procedure, a malformed code or one taken.
+ */
+export async function setServiceCode(db: Executor, organisationId: number, procedureSlug: string, code: string | null): Promise<void> {
+  const procedure = await procedureRepository.findBySlug(db, organisationId, procedureSlug);
+  if (!procedure) throw new AppError('unknown_procedure', `Aucune démarche « ${procedureSlug} ».`);
+  if (code !== null) {
+    if (!SERVICE_CODE.test(code)) throw new AppError('bad_request', 'Code de service : 1 à 64 caractères parmi lettres, chiffres, « _ » et « - ».');
+    const holder = await open311Repository.procedureWithCode(db, organisationId, code);
+    if (holder !== undefined && holder !== procedureSlug) throw new AppError('bad_request', `Le code de service « ${code} » est déjà celui de la démarche « ${holder} ».`);
+  }
+  await open311Repository.setServiceCode(db, procedure.id, code);
 }
