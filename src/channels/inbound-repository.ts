@@ -154,72 +154,129 @@ export const inboundRepository = {
     return Number(row.n);
   },
 
-  /** Counts per channel, status and reason since a time (the health page). */
+  /**
+   * Counts per channel, status and reason since a time (the health page). One query per channel and
+   * status, each a range of the (organisation, channel, status, received_at) index; only ignored and
+   * quarantined items, which have a reason, read their rows (a single GROUP BY over the period read
+   * every row: 0.4 s at 100,000 receipts on SQLite).
+   */
   async counts(db: Executor, organisationId: number, since: string): Promise<InboundCount[]> {
-    const rows = await db
-      .selectFrom('channel_inbound')
-      .select((eb) => ['channel', 'status', 'reason', eb.fn.countAll<number>().as('n'), eb.fn.max('received_at').as('last')])
-      .where('organisation_id', '=', organisationId)
-      .where('received_at', '>=', since)
-      .groupBy(['channel', 'status', 'reason'])
-      .execute();
-    return rows.map((r) => ({ channel: r.channel, status: r.status, reason: r.reason, count: Number(r.n), lastReceivedAt: String(r.last) }));
+    const statuses: InboundStatus[] = ['pending', 'created', 'threaded', 'ignored', 'quarantined'];
+    const groups = await Promise.all(
+      INBOUND_CHANNELS.flatMap((channel) =>
+        statuses.map(async (status) => {
+          const base = db
+            .selectFrom('channel_inbound')
+            .where('organisation_id', '=', organisationId)
+            .where('channel', '=', channel)
+            .where('status', '=', status)
+            .where('received_at', '>=', since);
+          const withReason = status === 'ignored' || status === 'quarantined';
+          const rows = withReason
+            ? await base.select((eb) => ['reason', eb.fn.countAll<number>().as('n'), eb.fn.max('received_at').as('last')]).groupBy('reason').execute()
+            : (await base.select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('received_at').as('last')]).execute()).map((r) => ({ ...r, reason: null }));
+          return rows
+            .filter((r) => Number(r.n) > 0)
+            .map((r) => ({ channel, status, reason: r.reason, count: Number(r.n), lastReceivedAt: String(r.last) }));
+        }),
+      ),
+    );
+    return groups.flat();
   },
 
-  /** The latest quarantined item of each channel: its error is the channel's « last error ». */
+  /**
+   * The latest quarantined item of each channel: its error is the channel's « last error ». One
+   * seek per channel down the (organisation, channel, status, received_at) index: a correlated
+   * « max(id) » subquery was quadratic on SQLite (13 s at 100,000 receipts).
+   */
   async lastErrors(db: Executor, organisationId: number): Promise<Inbound[]> {
-    const rows = await db
-      .selectFrom('channel_inbound as i')
-      .selectAll('i')
-      .where('i.organisation_id', '=', organisationId)
-      .where('i.status', '=', 'quarantined')
-      .where((eb) =>
-        eb(
-          'i.id',
-          '=',
-          eb
-            .selectFrom('channel_inbound as j')
-            .select((e) => e.fn.max('j.id').as('id'))
-            .where('j.organisation_id', '=', organisationId)
-            .where('j.status', '=', 'quarantined')
-            .whereRef('j.channel', '=', 'i.channel'),
-        ),
-      )
-      .execute();
-    return rows.map(toInbound);
+    const rows = await Promise.all(
+      INBOUND_CHANNELS.map((channel) =>
+        db
+          .selectFrom('channel_inbound')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .where('channel', '=', channel)
+          .where('status', '=', 'quarantined')
+          .orderBy('received_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst(),
+      ),
+    );
+    return rows.filter((r) => r !== undefined).map(toInbound);
   },
 
-  /** Per channel, the latest receipt of all time (a channel silent for long is worth noticing). */
+  /**
+   * Per channel, the latest receipt of all time (a channel silent for long is worth noticing): the
+   * max of each (channel, status) pair, each an index seek, rather than a scan of every receipt.
+   */
   async lastReceived(db: Executor, organisationId: number): Promise<{ channel: string; lastReceivedAt: string }[]> {
-    const rows = await db
-      .selectFrom('channel_inbound')
-      .select((eb) => ['channel', eb.fn.max('received_at').as('last')])
-      .where('organisation_id', '=', organisationId)
-      .groupBy('channel')
-      .execute();
-    return rows.map((r) => ({ channel: r.channel, lastReceivedAt: String(r.last) }));
+    const statuses: InboundStatus[] = ['pending', 'created', 'threaded', 'ignored', 'quarantined'];
+    const found = await Promise.all(
+      INBOUND_CHANNELS.flatMap((channel) =>
+        statuses.map(async (status) => {
+          const row = await db
+            .selectFrom('channel_inbound')
+            .select((eb) => eb.fn.max('received_at').as('last'))
+            .where('organisation_id', '=', organisationId)
+            .where('channel', '=', channel)
+            .where('status', '=', status)
+            .executeTakeFirst();
+          return { channel, last: row?.last ?? null };
+        }),
+      ),
+    );
+    const latest = new Map<string, string>();
+    for (const { channel, last } of found) {
+      if (last === null) continue;
+      const value = String(last);
+      if (!latest.has(channel) || value > latest.get(channel)!) latest.set(channel, value);
+    }
+    return [...latest].map(([channel, lastReceivedAt]) => ({ channel, lastReceivedAt }));
   },
 
   /** Per channel, the items still pending that were received before a time (stuck, whatever the period), and the oldest. */
   async stalePending(db: Executor, organisationId: number, receivedBefore: string): Promise<{ channel: string; count: number; oldestReceivedAt: string }[]> {
-    const rows = await db
-      .selectFrom('channel_inbound')
-      .select((eb) => ['channel', eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
-      .where('organisation_id', '=', organisationId)
-      .where('status', '=', 'pending')
-      .where('received_at', '<', receivedBefore)
-      .groupBy('channel')
-      .execute();
-    return rows.map((r) => ({ channel: r.channel, count: Number(r.n), oldestReceivedAt: String(r.oldest) }));
+    const rows = await Promise.all(
+      INBOUND_CHANNELS.map(async (channel) => {
+        const row = await db
+          .selectFrom('channel_inbound')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('received_at').as('oldest')])
+          .where('organisation_id', '=', organisationId)
+          .where('channel', '=', channel)
+          .where('status', '=', 'pending')
+          .where('received_at', '<', receivedBefore)
+          .executeTakeFirst();
+        return { channel, count: Number(row?.n ?? 0), oldestReceivedAt: String(row?.oldest ?? '') };
+      }),
+    );
+    return rows.filter((r) => r.count > 0);
   },
 
-  /** The quarantine, newest first, one page after `beforeId` (keyset), optionally of one channel. */
+  /**
+   * The quarantine, latest recorded first, one page after `beforeId` (keyset), optionally of one
+   * channel. Read channel by channel so each query walks the (organisation, channel, status) prefix
+   * of the health index — the quarantine only — instead of every receipt, then merged.
+   */
   async listQuarantined(db: Executor, organisationId: number, f: { channel?: InboundChannel; beforeId?: number; limit: number }): Promise<Inbound[]> {
-    let query = db.selectFrom('channel_inbound').selectAll().where('organisation_id', '=', organisationId).where('status', '=', 'quarantined');
-    if (f.channel) query = query.where('channel', '=', f.channel);
-    if (f.beforeId !== undefined) query = query.where('id', '<', f.beforeId);
-    const rows = await query.orderBy('id', 'desc').limit(f.limit).execute();
-    return rows.map(toInbound);
+    const pages = await Promise.all(
+      (f.channel ? [f.channel] : INBOUND_CHANNELS).map((channel) => {
+        let query = db
+          .selectFrom('channel_inbound')
+          .selectAll()
+          .where('organisation_id', '=', organisationId)
+          .where('channel', '=', channel)
+          .where('status', '=', 'quarantined');
+        if (f.beforeId !== undefined) query = query.where('id', '<', f.beforeId);
+        return query.orderBy('id', 'desc').limit(f.limit).execute();
+      }),
+    );
+    return pages
+      .flat()
+      .sort((a, b) => b.id - a.id)
+      .slice(0, f.limit)
+      .map(toInbound);
   },
 };
 
