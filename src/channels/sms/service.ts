@@ -66,9 +66,9 @@ export async function receiveSms(deps: SmsDeps, provider: SmsProviderName, sms: 
     // Settled: the provider retries an SMS we already took. Pending: its processing never ended
     // (a crash, a timeout): take it up again — the settling transaction decides who wins.
     if (existing.status !== 'pending') return { inboundId: existing.id, outcome: existing.status, duplicate: true, caseId: existing.caseId };
-    return process(deps, existing.id, item);
+    return processReceipt(deps, existing.id, item);
   }
-  return process(deps, inserted, item);
+  return processReceipt(deps, inserted, item);
 }
 
 interface Item {
@@ -78,7 +78,7 @@ interface Item {
   sms: InboundSms;
 }
 
-async function process(deps: SmsDeps, inboundId: number, item: Item): Promise<SmsResult> {
+async function processReceipt(deps: SmsDeps, inboundId: number, item: Item): Promise<SmsResult> {
   try {
     return await dispatch(deps, inboundId, item);
   } catch (error) {
