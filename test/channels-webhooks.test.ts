@@ -35,10 +35,22 @@ const mappings = path.join(import.meta.dirname, '..', 'docs', 'channels', 'webho
 beforeAll(async () => {
   db = await freshDb();
   organisationId = (await seedDemoCommune(db)).organisationId;
-  app = await testApp(db);
+  app = await testApp(db, { WEBHOOKS_FETCH_TIMEOUT_MS: '2000', ATTACHMENT_MAX_BYTES: '1048576' });
   files = http.createServer((request, response) => {
     if (request.url === '/photos/lilas.png') return void response.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (request.url === '/photos/nid.jpg') return void response.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG);
+    if (request.url === '/photos/enorme.png') {
+      // 2 MB (the limit is 1 MB here), streamed without a length: the limit must hold while reading, not only from the header.
+      response.writeHead(200, { 'content-type': 'image/png' });
+      response.write(PNG);
+      for (let i = 0; i < 32; i += 1) response.write(Buffer.alloc(64 * 1024));
+      return void response.end();
+    }
+    if (request.url === '/photos/lente.png') {
+      response.writeHead(200, { 'content-type': 'image/png' });
+      return void response.write(PNG.subarray(0, 8)); // never ends
+    }
+    if (request.url === '/docs/note.txt') return void response.writeHead(200, { 'content-type': 'image/png' }).end('Ceci est un texte, pas une image.');
     response.writeHead(404).end('introuvable');
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
@@ -67,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  files?.closeAllConnections();
   await new Promise((resolve) => files?.close(resolve));
   await db?.close();
 });
@@ -242,6 +255,32 @@ describe('POST /channels/webhooks/<source>', () => {
     });
     const receipt = (await inboundRows()).find((r) => r.case_id === created.id);
     expect(receipt).toMatchObject({ source: 'webhook:facebook', external_id: 'facebook:998877_1001', status: 'created' });
+  });
+
+  it('never fails a delivery for its attachments: too large, too slow, refused type or one too many, each is noted with its URL', async () => {
+    const notFetched = async (id: number, attachments: { url: string; filename: string }[]) => {
+      const res = await postGuichet('decidim', decidimSecret, decidimProposal(id, { attachments }), { delivery: `decidim-delivery-${id}` });
+      expect(res.statusCode).toBe(201);
+      const created = await caseByReference(res.json().reference);
+      expect(await db.kysely.selectFrom('attachments').select('id').where('case_id', '=', created.id).execute()).toEqual([]);
+      const note = await db.kysely.selectFrom('case_journal').select('payload').where('case_id', '=', created.id).where('type', '=', 'note').executeTakeFirstOrThrow();
+      return JSON.parse(note.payload).attachmentsNotFetched as unknown;
+    };
+    expect(
+      await notFetched(53, [
+        { url: `${filesUrl}/photos/enorme.png`, filename: 'enorme.png' },
+        { url: `${filesUrl}/photos/lente.png`, filename: 'lente.png' },
+        { url: `${filesUrl}/photos/lilas.png`, filename: 'lilas.png' },
+      ]),
+    ).toEqual([
+      { url: `${filesUrl}/photos/enorme.png`, reason: 'fichier trop volumineux' },
+      { url: `${filesUrl}/photos/lente.png`, reason: 'délai dépassé' },
+      // The contact form takes two files at most.
+      { url: `${filesUrl}/photos/lilas.png`, reason: 'nombre maximal de fichiers atteint' },
+    ]);
+    expect(await notFetched(54, [{ url: `${filesUrl}/docs/note.txt`, filename: 'note.png' }])).toEqual([
+      { url: `${filesUrl}/docs/note.txt`, reason: 'Formats acceptés : PDF, JPEG, PNG.' },
+    ]);
   });
 
   it('gives the same case for a replayed delivery, and creates nothing new', async () => {
