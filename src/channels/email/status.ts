@@ -1,7 +1,9 @@
 import type { ChannelStatusCheck } from '../status.js';
+import { imapSetting } from './imap/status.js';
 
 /** The e-mail channel's configuration status for the health page: receiver, domains, reply tokens, IMAP. */
-export const emailStatus: ChannelStatusCheck = async ({ config }) => {
+export const emailStatus: ChannelStatusCheck = async (ctx) => {
+  const { config } = ctx;
   const smtpOn = config.INBOUND_SMTP_PORT !== null;
   const tls = Boolean(config.INBOUND_SMTP_TLS_KEY && config.INBOUND_SMTP_TLS_CERT);
   return [
@@ -21,10 +23,7 @@ export const emailStatus: ChannelStatusCheck = async ({ config }) => {
         ? `Réponses rattachées par jeton signé : ${config.REPLY_ADDRESS.replace('@', '+r-…@')}.`
         : 'Aucune (REPLY_ADDRESS vide) : les réponses sont rattachées par In-Reply-To ou par le numéro de dossier.',
     },
-    {
-      label: 'Relève IMAP',
-      state: config.IMAP_URL ? 'active' : 'off',
-      detail: config.IMAP_URL ? 'Configurée (IMAP_URL).' : 'Arrêtée (IMAP_URL vide).',
-    },
+    // The poller's last success or last error, as the worker recorded it.
+    await imapSetting(ctx),
   ];
 };

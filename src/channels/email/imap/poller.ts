@@ -176,12 +176,16 @@ export class ImapPoller {
     }
     if (opened.exists === 0) return;
     // `n:*` always matches the highest UID, even below n: filter.
-    const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
-    const uids = found.filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    const uids = (await this.search(client, `${lastUid + 1}:*`)).filter((uid) => uid > lastUid).sort((a, b) => a - b);
     for (const uid of uids) {
       if (this.stopping) return;
       const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-      if (!message || !message.source) continue; // expunged meanwhile by someone else
+      if (!message || !message.source) {
+        // Expunged meanwhile (an agent deleted it): skip it. Still there: a failed fetch, which must
+        // not be skipped — the checkpoint would pass it and it would never be read again.
+        if ((await this.search(client, String(uid))).includes(uid)) throw new Error(`Le message ${uid} n’a pas pu être lu.`);
+        continue;
+      }
       const meta: ImapMessageMeta = { mailbox: account.key, uid, uidValidity };
       await this.options.handle(message.source, meta);
       await this.options.afterStored?.(meta);
@@ -191,6 +195,13 @@ export class ImapPoller {
       this.state.processed += 1;
       log.info({ mailbox: account.key, uid }, 'IMAP message received and moved');
     }
+  }
+
+  /** UID SEARCH; imapflow answers `false` on a failed search, which must not read as « nothing new ». */
+  private async search(client: ImapFlow, uids: string): Promise<number[]> {
+    const found = await client.search({ uid: uids }, { uid: true });
+    if (!found) throw new Error(`Recherche IMAP (UID ${uids}) refusée par le serveur.`);
+    return found;
   }
 
   /**
