@@ -7,6 +7,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune, type DemoSummary } from '../src/demo/commune.js';
+import { DEMO_PROCEDURES } from '../src/demo/procedures/index.js';
+import { createRng } from '../src/demo/prng.js';
 import type { App } from '../src/http/context.js';
 import { createToken } from '../src/tokens/service.js';
 import { open311Command } from '../src/channels/open311/cli.js';
@@ -14,6 +16,7 @@ import { open311Status } from '../src/channels/open311/status.js';
 import { testApp } from './app.js';
 import { signedInAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
+import { makeOrganisation } from './factories.js';
 
 let db: Db;
 let app: App;
@@ -153,6 +156,15 @@ describe('POST requests: refusals', () => {
     const wrongScope = await post('xml', pothole({ api_key: readOnlyKey }));
     expect(wrongScope.statusCode).toBe(403);
     expect(xml(wrongScope.body).errors.error[0].description).toContain('open311');
+  });
+
+  it('refuses a key used for another organisation’s jurisdiction, whose lists stay its own', async () => {
+    await makeOrganisation(db, 'autre-ville');
+    const res = await post('json', pothole({ jurisdiction_id: 'autre-ville' }));
+    expect(res.statusCode).toBe(403);
+    expect(res.json()[0].description).toContain('jurisdiction_id');
+    expect((await get('/open311/v2/services.json?jurisdiction_id=autre-ville')).json()).toEqual([]);
+    expect((await get('/open311/v2/requests.json?jurisdiction_id=autre-ville')).json()).toEqual([]);
   });
 
   it('answers 400 for a missing or unknown service_code, with the receipt kept as refused', async () => {
@@ -345,11 +357,27 @@ describe('a request through Open311, followed to its status change', () => {
     expect(all.length).toBeLessThanOrEqual(1000);
   });
 
-  it('never shows cases of procedures not exposed as services', async () => {
-    const contact = await db.kysely.selectFrom('cases as c').innerJoin('procedures as p', 'p.id', 'c.procedure_id').select('c.reference').where('p.open311_service_code', 'is', null).executeTakeFirst();
-    if (contact) expect((await get(`/open311/v2/requests/${contact.reference}.json`)).statusCode).toBe(404);
+  it('never shows cases of procedures not exposed as services, nor anyone’s identity', async () => {
+    const contact = DEMO_PROCEDURES.find((p) => p.procedure.slug === 'contact')!;
+    const data = contact.sample({ rng: createRng(3), today: new Date().toISOString().slice(0, 10), citizen: null, children: [] });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${workflowToken}`, 'content-type': 'application/json' },
+      payload: { procedure: 'contact', citizen: { firstNames: 'Paul', lastName: 'Contact', email: 'paul.contact@example.fr' }, data },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const hidden = created.json().reference as string;
+    expect((await get(`/open311/v2/requests/${hidden}.json`)).statusCode).toBe(404);
+    expect((await get(`/open311/v2/requests.json?service_request_id=${hidden}`)).json()).toEqual([]);
     const res = await get('/open311/v2/requests.json');
-    expect((res.json() as { service_code: string }[]).every((r) => r.service_code === 'voirie')).toBe(true);
+    const listed = res.json() as { service_code: string; service_request_id: string }[];
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((r) => r.service_code === 'voirie')).toBe(true);
+    expect(listed.map((r) => r.service_request_id)).not.toContain(hidden);
+    for (const body of [res.body, (await get('/open311/v2/requests.xml')).body, (await get('/open311/v2/servicerequestupdates.xml')).body]) {
+      for (const secret of ['jeanne', 'rapporteuse', '+33611223344', 'paul.contact']) expect(body.toLowerCase()).not.toContain(secret);
+    }
   });
 
   it('lets an administrator expose and withdraw a procedure by command', async () => {

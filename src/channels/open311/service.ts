@@ -61,7 +61,7 @@ export function discovery(config: Config, organisation: Organisation) {
   return {
     changeset: CHANGESET,
     contact: config.OPEN311_CONTACT || organisation.name,
-    key_service: config.OPEN311_KEY_SERVICE || `Demandez une clé (api_key) à ${organisation.name} : un administrateur la crée avec « guichet token create --scope open311 ».`,
+    key_service: config.OPEN311_KEY_SERVICE || `Demandez une clé (api_key) à ${organisation.name} : un administrateur la crée avec « guichet token create --name <application> --scopes open311 ».`,
     endpoints: [
       {
         specification: SPECIFICATION,
@@ -278,7 +278,7 @@ export async function createRequest(deps: Open311Deps & { timezone: string }, bo
     externalId: token,
     sender: one(body, 'email') ?? one(body, 'device_id') ?? null,
     summary: `${one(body, 'service_code') ?? '?'} – ${(one(body, 'description') ?? '').slice(0, 120)}`,
-    payload: { media_url: one(body, 'media_url') ?? null, service_code: one(body, 'service_code') ?? null, device_id: one(body, 'device_id') ?? null },
+    payload: { media_url: one(body, 'media_url') ?? null, service_code: one(body, 'service_code') ?? null, device_id: one(body, 'device_id') ?? null, account_id: one(body, 'account_id') ?? null },
   };
   const inboundId =
     (await inboundRepository.insert(db, receipt, now)) ?? (await inboundRepository.findByExternalId(db, principal.organisationId, 'open311', token))?.id;
