@@ -131,6 +131,12 @@ describe('discovery and services', () => {
     expect(named.statusCode).toBe(200);
     expect(named.json()).toHaveLength(1);
     expect((await get('/open311/v2/services.csv')).statusCode).toBe(404);
+    const unknownPath = await get('/open311/v2/inconnu.xml');
+    expect(unknownPath.statusCode).toBe(404);
+    expect(xml(unknownPath.body).errors.error[0].code).toBe('404');
+    const wrongMethod = await app.inject({ method: 'DELETE', url: '/open311/v2/services.json' });
+    expect(wrongMethod.statusCode).toBe(404);
+    expect(wrongMethod.json()[0].code).toBe(404);
   });
 });
 

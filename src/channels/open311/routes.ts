@@ -42,6 +42,10 @@ function send(reply: FastifyReply, format: Format, doc: Document, status = 200):
  * Every error answers in the spec's format (`<errors><error><code>…`), whatever went wrong.
  */
 export async function open311Routes(app: App): Promise<void> {
+  await app.register(georeportRoutes, { prefix: PREFIX });
+}
+
+async function georeportRoutes(app: App): Promise<void> {
   const deps = { db: app.ctx.db, config: app.ctx.config, timezone: app.ctx.config.TIMEZONE };
   const jurisdiction = (request: FastifyRequest) => resolveJurisdiction(deps, param(request.query, 'jurisdiction_id'));
 
@@ -57,30 +61,36 @@ export async function open311Routes(app: App): Promise<void> {
     return send(reply, format, errorDocument(new Open311Error(500, ['Erreur interne : elle a été enregistrée.'])), 500);
   });
 
-  app.get(`${PREFIX}/discovery.:format`, hidden, async (request, reply) => {
+  // An unknown path under /open311/v2/ answers in the spec's format too, not in problem+json.
+  app.setNotFoundHandler((request, reply) => {
+    const format: Format = /\.xml(\?|$)/.test(request.url) ? 'xml' : 'json';
+    return send(reply, format, errorDocument(new Open311Error(404, ['Point d’accès Open311 inconnu : voir discovery.json.'])), 404);
+  });
+
+  app.get('/discovery.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     return send(reply, format, { json: discovery(app.ctx.config, await jurisdiction(request)), root: 'discovery' });
   });
 
-  app.get(`${PREFIX}/services.:format`, hidden, async (request, reply) => {
+  app.get('/services.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     return send(reply, format, { json: await listServices(deps, await jurisdiction(request)), root: 'services', item: 'service' });
   });
 
-  app.get(`${PREFIX}/services/:code.:format`, hidden, async (request, reply) => {
+  app.get('/services/:code.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const { code } = request.params as { code: string };
     return send(reply, format, { json: await serviceDefinition(deps, await jurisdiction(request), code), root: 'service_definition' });
   });
 
-  app.get(`${PREFIX}/requests.:format`, hidden, async (request, reply) => {
+  app.get('/requests.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const names = ['service_request_id', 'service_code', 'start_date', 'end_date', 'status'] as const;
     const query: RequestQuery = Object.fromEntries(names.flatMap((n) => (param(request.query, n) !== undefined ? [[n, param(request.query, n)]] : [])));
     return send(reply, format, { json: await listRequests(deps, await jurisdiction(request), query), root: 'service_requests', item: 'request' });
   });
 
-  app.post(`${PREFIX}/requests.:format`, hidden, async (request, reply) => {
+  app.post('/requests.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as PostBody;
     const idempotencyKey = request.headers['idempotency-key'];
@@ -88,19 +98,19 @@ export async function open311Routes(app: App): Promise<void> {
     return send(reply, format, { json: answer, root: 'service_requests', item: 'request' }, 201);
   });
 
-  app.get(`${PREFIX}/requests/:id.:format`, hidden, async (request, reply) => {
+  app.get('/requests/:id.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const { id } = request.params as { id: string };
     return send(reply, format, { json: await getRequest(deps, await jurisdiction(request), id), root: 'service_requests', item: 'request' });
   });
 
-  app.get(`${PREFIX}/tokens/:token.:format`, hidden, async (request, reply) => {
+  app.get('/tokens/:token.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const { token } = request.params as { token: string };
     return send(reply, format, { json: await lookupToken(deps, await jurisdiction(request), token), root: 'service_requests', item: 'request' });
   });
 
-  app.get(`${PREFIX}/servicerequestupdates.:format`, hidden, async (request, reply) => {
+  app.get('/servicerequestupdates.:format', hidden, async (request, reply) => {
     const format = formatOf(request);
     const query = { start_date: param(request.query, 'start_date'), end_date: param(request.query, 'end_date') };
     const window = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as { start_date?: string; end_date?: string };
