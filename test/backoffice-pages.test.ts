@@ -109,6 +109,7 @@ const PAGES: PageSpec[] = [
   { name: 'journal des accès', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces', status: 200 },
   { name: 'journal des accès en erreur', route: '/backoffice/admin/journal-des-acces', url: () => '/backoffice/admin/journal-des-acces?usager=abc', status: 422, inError: true },
   { name: 'journal des accès filtré', route: '/backoffice/admin/journal-des-acces', url: () => `/backoffice/admin/journal-des-acces?usager=${fixture.citizenId}`, status: 200 },
+  { name: 'postes téléphoniques', route: '/backoffice/admin/postes-telephoniques', url: () => '/backoffice/admin/postes-telephoniques', status: 200 },
   { name: 'santé des canaux', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux', status: 200 },
   { name: 'santé des canaux : 30 jours', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux?periode=30j', status: 200 },
   { name: 'santé des canaux : période en erreur', route: '/backoffice/admin/canaux', url: () => '/backoffice/admin/canaux?periode=1an', status: 422, inError: true },

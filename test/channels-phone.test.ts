@@ -206,6 +206,30 @@ describe('calls in the back-office', () => {
     expect((await page(admin, `/backoffice/nouvelle-demande?appel=${a1}`)).statusCode).toBe(200);
   });
 
+  it('lets admins only give agents their extensions, one agent per extension', async () => {
+    const url = '/backoffice/admin/postes-telephoniques';
+    expect((await page(alice, url)).statusCode).toBe(403);
+    const refused = await app.inject({ method: 'POST', url, headers: { cookie: alice.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: alice.csrf, [`poste-${alice.agentId}`]: '999' }).toString() });
+    expect(refused.statusCode).toBe(403);
+    const shown = await page(admin, url);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toMatch(new RegExp(`id="poste-${alice.agentId}"[^>]*value="101"`));
+    const post = (fields: Record<string, string>) =>
+      app.inject({ method: 'POST', url, headers: { cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: admin.csrf, ...fields }).toString() });
+    const twice = await post({ [`poste-${admin.agentId}`]: '102' });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.body).toContain('Le poste 102 de Bruno Voirie est aussi donné à Anne Admin');
+    expect((await post({ [`poste-${admin.agentId}`]: 'poste 1' })).statusCode).toBe(422);
+    expect((await post({ _csrf: 'faux', [`poste-${admin.agentId}`]: '103' })).statusCode).toBe(403);
+    const ok = await post({ [`poste-${admin.agentId}`]: ' 103 ' });
+    expect(ok.statusCode).toBe(303);
+    expect((await db.kysely.selectFrom('agents').select('phone_extension').where('id', '=', admin.agentId).executeTakeFirstOrThrow()).phone_extension).toBe('103');
+    expect((await page(admin, '/backoffice/appels')).body).toContain('Votre numéro de poste : 103');
+    expect(await post({ [`poste-${admin.agentId}`]: '' })).toMatchObject({ statusCode: 303 });
+    expect((await db.kysely.selectFrom('agents').select('phone_extension').where('id', '=', admin.agentId).executeTakeFirstOrThrow()).phone_extension).toBeNull();
+    expect((await page(admin, '/backoffice/appels')).body).toContain('Vous n’avez pas de numéro de poste');
+  });
+
   it('streams a screen pop to the agent of the extension only', async () => {
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     const open = (agent: TestAgent) =>

@@ -1,13 +1,14 @@
 import { render } from 'preact-render-to-string';
 import { onAgentCalls } from '../../channels/phone/live.js';
+import { phoneRepository } from '../../channels/phone/repository.js';
 import type { App } from '../../http/context.js';
 import { logAccess } from '../access-log.js';
 import { sendBackofficePage } from '../page.js';
-import { computeScope, scopeOf } from '../policy.js';
+import { authorizeAdmin, computeScope, scopeOf } from '../policy.js';
 import { agentSessionRepository } from '../session-repository.js';
-import { requireAgent } from '../session.js';
-import { activeCalls, callAfterwards, CALL_EVENTS_URL, CALLS_URL, listCalls, type CallModel } from './service.js';
-import { CallPop, CallsPage } from './views.js';
+import { checkAgentRequestCsrf, requireAgent } from '../session.js';
+import { activeCalls, agentExtensions, callAfterwards, CALL_EVENTS_URL, CALLS_URL, EXTENSIONS_URL, listCalls, saveExtensions, type CallModel } from './service.js';
+import { CallPop, CallsPage, ExtensionsPage } from './views.js';
 
 const hidden = { hide: true };
 const LIST_LIMIT = 100;
@@ -29,7 +30,7 @@ export async function callRoutes(app: App): Promise<void> {
     const session = await requireAgent(request, reply);
     if (!session) return reply;
     const scope = await scopeOf(request, session);
-    const [active, calls] = await Promise.all([activeCalls(db.kysely, session.agentId), listCalls(db.kysely, scope, LIST_LIMIT)]);
+    const [active, calls, extension] = await Promise.all([activeCalls(db.kysely, session.agentId), listCalls(db.kysely, scope, LIST_LIMIT), phoneRepository.extensionOf(db.kysely, session.agentId)]);
     // Callers' names and numbers are personal data: showing the list is logged.
     if (calls.length > 0 || active.length > 0) await logAccess(request, session, { action: 'view_call', detail: `liste des appels : ${calls.length}` });
     return sendBackofficePage(request, reply, {
@@ -37,7 +38,43 @@ export async function callRoutes(app: App): Promise<void> {
       session,
       scope,
       section: 'calls',
-      body: <CallsPage active={active} calls={calls} showAgent={scope.isAdmin} timezone={config.TIMEZONE} limit={LIST_LIMIT} />,
+      body: <CallsPage extension={extension} active={active} calls={calls} showAgent={scope.isAdmin} timezone={config.TIMEZONE} limit={LIST_LIMIT} />,
+    });
+  });
+
+  // Admins give agents their extensions (the agents table's `phone_extension`).
+  app.get(EXTENSIONS_URL, { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const scope = await scopeOf(request, session);
+    authorizeAdmin(scope);
+    const agents = await agentExtensions(db.kysely, session.organisationId);
+    const saved = (request.query as Record<string, unknown>)['fait'] === '1';
+    return sendBackofficePage(request, reply, { title: 'Postes téléphoniques — Administration', session, scope, section: 'admin', body: <ExtensionsPage csrf={session.csrf} agents={agents} typed={null} problems={[]} saved={saved} /> });
+  });
+
+  app.post(EXTENSIONS_URL, { schema: hidden }, async (request, reply) => {
+    const session = await requireAgent(request, reply);
+    if (!session) return reply;
+    const scope = await scopeOf(request, session);
+    authorizeAdmin(scope);
+    checkAgentRequestCsrf(request, session);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const typed = new Map<number, string>();
+    for (const [name, value] of Object.entries(body)) {
+      const match = /^poste-(\d{1,12})$/.exec(name);
+      if (match && typeof value === 'string') typed.set(Number(match[1]), value.slice(0, 100));
+    }
+    const outcome = await saveExtensions(db.kysely, session.organisationId, typed);
+    if (outcome.ok) return reply.redirect(`${EXTENSIONS_URL}?fait=1`, 303);
+    const agents = await agentExtensions(db.kysely, session.organisationId);
+    return sendBackofficePage(request, reply, {
+      title: 'Erreur — Postes téléphoniques — Administration',
+      session,
+      scope,
+      section: 'admin',
+      status: 422,
+      body: <ExtensionsPage csrf={session.csrf} agents={agents} typed={typed} problems={outcome.problems} saved={false} />,
     });
   });
 

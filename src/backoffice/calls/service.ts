@@ -90,3 +90,47 @@ export async function callAfterwards(db: Executor, scope: AgentScope, id: number
   const call = await phoneRepository.view(db, scope.organisationId, id);
   return call && call.agent_id === scope.agentId ? callModel(call) : null;
 }
+
+export const EXTENSIONS_URL = '/backoffice/admin/postes-telephoniques';
+const EXTENSION = /^[0-9A-Za-z*#+._-]{1,50}$/;
+
+export interface AgentExtension {
+  id: number;
+  name: string;
+  email: string;
+  extension: string | null;
+}
+
+/** The organisation's active agents and their extensions (admins' page). */
+export async function agentExtensions(db: Executor, organisationId: number): Promise<AgentExtension[]> {
+  return phoneRepository.agentExtensions(db, organisationId);
+}
+
+/**
+ * Sets the extensions an admin typed (agent id → what was typed; empty clears it). Checks them
+ * all first: a malformed value, or one extension given to two agents (the pop would go to one
+ * of them only), changes nothing and is said field by field (`poste-<agent id>`).
+ */
+export async function saveExtensions(db: Executor, organisationId: number, typed: Map<number, string>): Promise<{ ok: true } | { ok: false; problems: { target: string; message: string }[] }> {
+  const agents = await phoneRepository.agentExtensions(db, organisationId);
+  const problems: { target: string; message: string }[] = [];
+  const owner = new Map<string, string>();
+  for (const agent of agents) {
+    const value = (typed.get(agent.id) ?? agent.extension ?? '').trim();
+    if (value === '') continue;
+    if (!EXTENSION.test(value)) {
+      problems.push({ target: `poste-${agent.id}`, message: `Le poste de ${agent.name} doit faire 1 à 50 caractères : chiffres, lettres, * # + . _ ou -.` });
+    } else if (owner.has(value)) {
+      problems.push({ target: `poste-${agent.id}`, message: `Le poste ${value} de ${agent.name} est aussi donné à ${owner.get(value)} : un poste ne sonne que chez un agent.` });
+    } else {
+      owner.set(value, agent.name);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  for (const agent of agents) {
+    if (!typed.has(agent.id)) continue;
+    const value = typed.get(agent.id)!.trim() || null;
+    if (value !== agent.extension) await phoneRepository.setExtension(db, agent.id, value);
+  }
+  return { ok: true };
+}

@@ -1,6 +1,7 @@
 import { formatDateTime } from '../../portal/cases/views/dates.js';
 import { citizenUrl, frenchPhone } from '../citizens/views/common.js';
-import { newRequestFromCallUrl, type CallModel } from './service.js';
+import { ErrorSummary, type FieldProblem } from '../../http/ui/layout.js';
+import { EXTENSIONS_URL, newRequestFromCallUrl, type AgentExtension, type CallModel } from './service.js';
 
 const STATE_TITLE = {
   in: { ringing: 'Appel entrant', answered: 'Appel en cours', ended: 'Appel terminé' },
@@ -68,13 +69,24 @@ export function CallPopRegion({ eventsUrl }: { eventsUrl: string }) {
  * The agent's calls (an admin: every call): the ones ringing or going on, as pops, then the list.
  * Works without script; reloading it shows a new call.
  */
-export function CallsPage({ active, calls, showAgent, timezone, limit }: { active: CallModel[]; calls: CallModel[]; showAgent: boolean; timezone: string; limit: number }) {
+export function CallsPage({ extension, active, calls, showAgent, timezone, limit }: { extension: string | null; active: CallModel[]; calls: CallModel[]; showAgent: boolean; timezone: string; limit: number }) {
   return (
     <>
       <h1>Appels téléphoniques</h1>
       <p class="lead">
         {showAgent ? 'Les appels de la collectivité remontés par le standard téléphonique' : 'Les appels qui ont sonné sur votre poste ou que vous avez pris'}, du plus récent au plus ancien
         {calls.length >= limit ? ` (les ${limit} derniers)` : ''}.
+      </p>
+      <p>
+        {extension
+          ? `Votre numéro de poste : ${extension}. Quand il sonne, l’appel s’affiche en haut de chaque page de l’espace agents.`
+          : 'Vous n’avez pas de numéro de poste : les appels ne s’affichent pas sur vos pages. Un administrateur peut vous en attribuer un.'}
+        {showAgent ? (
+          <>
+            {' '}
+            <a href={EXTENSIONS_URL}>Gérer les postes des agents</a>
+          </>
+        ) : null}
       </p>
       <section aria-labelledby="appels-en-cours-titre">
         <h2 id="appels-en-cours-titre">Appels en cours</h2>
@@ -127,5 +139,62 @@ export function CallsPage({ active, calls, showAgent, timezone, limit }: { activ
         )}
       </section>
     </>
+  );
+}
+
+/** Admins: every active agent's extension, in one form (the number their phone answers on). */
+export function ExtensionsPage({ csrf, agents, typed, problems, saved }: { csrf: string; agents: AgentExtension[]; typed: Map<number, string> | null; problems: FieldProblem[]; saved: boolean }) {
+  const wrong = new Set(problems.map((p) => p.target));
+  return (
+    <div class="admin-page">
+      <p>
+        <a href="/backoffice/admin">Retour à l’administration</a>
+      </p>
+      <h1>Postes téléphoniques des agents</h1>
+      <ErrorSummary problems={problems} />
+      {saved ? (
+        <p class="flash" role="status">
+          Les postes ont été enregistrés.
+        </p>
+      ) : null}
+      <p>
+        Quand le standard signale un appel vers un poste, l’agent de ce poste voit l’appelant s’afficher en haut de ses pages (remontée de fiche). Laissez vide pour un agent sans poste.
+      </p>
+      <form method="post" action={EXTENSIONS_URL} novalidate>
+        <input type="hidden" name="_csrf" value={csrf} />
+        <table class="citizen-table">
+          <caption class="visually-hidden">Agents actifs et leur numéro de poste</caption>
+          <thead>
+            <tr>
+              <th scope="col">Agent</th>
+              <th scope="col">Numéro de poste</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((agent) => (
+              <tr>
+                <th scope="row">
+                  <label for={`poste-${agent.id}`}>{agent.name}</label> <span class="citizen-meta">{agent.email}</span>
+                </th>
+                <td>
+                  <input
+                    type="text"
+                    id={`poste-${agent.id}`}
+                    name={`poste-${agent.id}`}
+                    value={typed?.get(agent.id) ?? agent.extension ?? ''}
+                    maxLength={50}
+                    size={8}
+                    autocomplete="off"
+                    spellcheck={false}
+                    aria-invalid={wrong.has(`poste-${agent.id}`) ? 'true' : undefined}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <button type="submit">Enregistrer les postes</button>
+      </form>
+    </div>
   );
 }

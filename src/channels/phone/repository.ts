@@ -69,6 +69,29 @@ export const phoneRepository = {
     return row?.id;
   },
 
+  /** The agent's extension, if they have one. */
+  async extensionOf(db: Executor, agentId: number): Promise<string | null> {
+    const row = await db.selectFrom('agents').select('phone_extension').where('id', '=', agentId).executeTakeFirst();
+    return row?.phone_extension || null;
+  },
+
+  /** The organisation's active agents and their extensions, by name (the admins' page of extensions). */
+  async agentExtensions(db: Executor, organisationId: number) {
+    return db
+      .selectFrom('agents')
+      .select(['id', 'display_name as name', 'email', 'phone_extension as extension'])
+      .where('organisation_id', '=', organisationId)
+      .where('is_active', '=', 1)
+      .orderBy('display_name')
+      .orderBy('id')
+      .execute();
+  },
+
+  /** Sets (or clears, with null) an agent's extension: the number their phone answers on. */
+  async setExtension(db: Executor, agentId: number, extension: string | null): Promise<void> {
+    await db.updateTable('agents').set({ phone_extension: extension }).where('id', '=', agentId).execute();
+  },
+
   /** How many active agents have an extension (the channel's status). */
   async countAgentsWithExtension(db: Executor, organisationId: number): Promise<number> {
     const row = await db
