@@ -93,17 +93,21 @@ export function checkMapping(raw: unknown): MappingCheck {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, definition };
 }
 
-const compiledCache = new WeakMap<MappingDefinition, Compiled>();
+/** Compiled mappings by their text: a source's mapping is read from the database on each delivery, compiled once. */
+const compiledCache = new Map<string, Compiled>();
+const CACHE_SIZE = 200;
 
 function compile(definition: MappingDefinition): Compiled {
-  let compiled = compiledCache.get(definition);
+  const cacheKey = JSON.stringify(definition);
+  let compiled = compiledCache.get(cacheKey);
   if (!compiled) {
     compiled = new Map();
     for (const key of MAPPING_KEYS) {
       const text = definition[key];
       if (text) compiled.set(key, jsonata(text, LIMITS));
     }
-    compiledCache.set(definition, compiled);
+    if (compiledCache.size >= CACHE_SIZE) compiledCache.delete(compiledCache.keys().next().value as string);
+    compiledCache.set(cacheKey, compiled);
   }
   return compiled;
 }
