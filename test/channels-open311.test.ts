@@ -108,7 +108,11 @@ describe('discovery and services', () => {
     const categorie = definition.attributes[0];
     expect(categorie).toMatchObject({ variable: true, datatype: 'singlevaluelist', required: true, order: 1, description: 'Type de problème' });
     expect(categorie.values).toContainEqual({ key: 'nid_de_poule', name: 'Nid-de-poule ou chaussée dégradée' });
-    expect(definition.attributes[1]).toMatchObject({ code: 'detailEclairage', required: false });
+    expect(definition.attributes[1]).toMatchObject({
+      code: 'detailEclairage',
+      required: false,
+      datatype_description: 'Demandé seulement si attribute[categorie] (« Type de problème ») vaut « Éclairage public » ; ignoré sinon.',
+    });
     expect(definition.attributes[4]).toMatchObject({ code: 'danger', datatype: 'singlevaluelist', required: true, values: [{ key: 'true', name: 'Oui' }, { key: 'false', name: 'Non' }] });
     expect(definition.attributes[5]).toMatchObject({ code: 'repere', datatype: 'string', required: false });
 

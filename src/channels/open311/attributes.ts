@@ -4,7 +4,7 @@
  * intake validates the mapped data with the procedure's own rules and French messages, and
  * `attributePath` turns those messages' field paths back into the names the application sent.
  */
-import type { Field, FormDefinition, SelectOption } from '../../procedures/form/definition.js';
+import type { Condition, Field, FormDefinition, SelectOption } from '../../procedures/form/definition.js';
 import { listFields } from '../../procedures/form/validate.js';
 
 export type Datatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
@@ -62,9 +62,27 @@ function datatypeOf(field: Field): { datatype: Datatype; values: SelectOption[] 
   }
 }
 
-function describeType(field: Field, datatype: Datatype): string {
+/**
+ * « Si « Type de problème » vaut « Éclairage public » » for the usual condition (one field equal
+ * to, or among, some values); a generic sentence for the others, which an application cannot
+ * evaluate anyway.
+ */
+function describeCondition(condition: Condition, fields: Field[]): string {
+  const generic = 'Demandé seulement selon la réponse à un autre attribut ; ignoré sinon.';
+  if (!('field' in condition) || (condition.op !== 'eq' && condition.op !== 'in')) return generic;
+  const source = fields.find((f) => f.name === condition.field);
+  if (!source) return generic;
+  const options = 'options' in source ? source.options : source.type === 'yesno' ? YES_NO : [];
+  const values = (Array.isArray(condition.value) ? condition.value : [condition.value]).map((v) => {
+    const option = options.find((o) => o.value === String(v));
+    return `« ${option ? option.label : String(v)} »`;
+  });
+  return `Demandé seulement si attribute[${source.name}] (« ${source.label} ») vaut ${values.join(' ou ')} ; ignoré sinon.`;
+}
+
+function describeType(field: Field, datatype: Datatype, fields: Field[]): string {
   const parts: string[] = [];
-  if (field.visibleWhen) parts.push('Demandé seulement selon la réponse à un autre attribut ; ignoré sinon.');
+  if (field.visibleWhen) parts.push(describeCondition(field.visibleWhen, fields));
   if (datatype === 'datetime') parts.push('Date au format AAAA-MM-JJ.');
   if (datatype === 'multivaluelist') parts.push('Plusieurs clés possibles : répétez attribute[code][].');
   if (field.type === 'number') {
@@ -92,7 +110,7 @@ export function planForm(form: FormDefinition): FormPlan {
       datatype: type.datatype,
       // A conditional field is required only when shown: the application cannot know, so it is optional here.
       required: field.required === true && !field.visibleWhen,
-      datatype_description: describeType(field, type.datatype),
+      datatype_description: describeType(field, type.datatype, fields),
       order: attributes.length + 1,
       description: field.hint ? `${field.label} — ${field.hint}` : field.label,
       values: type.values.map((o) => ({ key: o.value, name: o.label })),
