@@ -122,6 +122,7 @@ describe('the back-office routes', () => {
     expect(urls).toContain('GET /backoffice/admin/journal-des-acces');
     expect(urls).toContain('GET /backoffice/admin/canaux');
     expect(urls).toContain('GET /backoffice/admin/canaux/quarantaine/:id/brut');
+    expect(urls).toContain('POST /backoffice/admin/canaux/quarantaine/:id/retraiter');
     expect(urls).toContain('GET /backoffice/appels');
     expect(urls).toContain('GET /backoffice/appels/evenements');
     expect(routes.length).toBeGreaterThan(15);

@@ -329,6 +329,65 @@ describe('the quarantine', () => {
   });
 });
 
+describe('reprocessing a quarantined e-mail (« Retraiter »)', () => {
+  const AUTO_REPLY = Buffer.from(
+    'From: absent@exemple.fr\r\nTo: mairie@ville.test\r\nSubject: Absence du bureau\r\nMessage-ID: <absent-1@exemple.fr>\r\nAuto-Submitted: auto-replied\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nJe suis absent jusqu’au 2 décembre.\r\n',
+  );
+  const post = (url: string, who: TestAgent, form: Record<string, string>) =>
+    app.inject({ method: 'POST', url, headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+
+  it('processes it again through the e-mail channel, and says what became of it', async () => {
+    const org = await makeOrganisation(db, 'ville-retraitement');
+    const department = await makeDepartment(db, org, 'accueil-retraitement', { reception: true });
+    const who = await signedInAgent(db, org, app.signCookie.bind(app), { roles: [{ departmentId: department, role: 'admin' }] });
+    // An auto-reply whose first processing failed (the database was down at its last attempt).
+    const rawKey = await rawMailStore(app.ctx.config).put(AUTO_REPLY);
+    const autoReply = await receipt(
+      org,
+      'email',
+      HOUR,
+      { status: 'quarantined', reason: 'processing_error', error: 'connexion à la base perdue' },
+      { externalId: '<absent-1@exemple.fr>', sender: 'absent@exemple.fr', summary: 'absent@exemple.fr : Absence du bureau', rawKey, rawSize: AUTO_REPLY.length, payload: { source: { kind: 'smtp' }, messageId: 'absent-1@exemple.fr', subject: 'Absence du bureau' } },
+    );
+    // A message refused at the SMTP level: nothing was kept, nothing can be reprocessed.
+    const refused = await receipt(org, 'email', HOUR, { status: 'quarantined', reason: 'too_large', error: 'Refusé en SMTP (552)' }, { sender: 'gros@exemple.fr', rawSize: 40_000_000, payload: { refused: true } });
+
+    const list = await get('/backoffice/admin/canaux/quarantaine?canal=email', who);
+    expect(list.body).toContain(`action="/backoffice/admin/canaux/quarantaine/${autoReply}/retraiter"`);
+    expect(list.body).toContain('<input type="hidden" name="canal" value="email"/>');
+
+    // Without the session's CSRF value: refused, nothing happens.
+    expect((await post(`/backoffice/admin/canaux/quarantaine/${autoReply}/retraiter`, who, { _csrf: 'faux' })).statusCode).toBe(403);
+    expect((await inboundRepository.findById(db.kysely, autoReply))!.status).toBe('quarantined');
+    // Not for an agent.
+    expect((await post(`/backoffice/admin/canaux/quarantaine/${autoReply}/retraiter`, agent, { _csrf: agent.csrf })).statusCode).toBe(403);
+
+    const done = await post(`/backoffice/admin/canaux/quarantaine/${autoReply}/retraiter`, who, { _csrf: who.csrf, canal: 'email' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/backoffice/admin/canaux/quarantaine?canal=email&retraite=${autoReply}`);
+    expect(await inboundRepository.findById(db.kysely, autoReply)).toMatchObject({ status: 'ignored', reason: 'auto_reply', attempts: 2 });
+    const after = await get(String(done.headers.location), who);
+    expect(after.body).toContain(`Le courriel n° ${autoReply} a été retraité : il a été ignoré (Réponse automatique).`);
+    expect(after.body).not.toContain(`<th scope="row">${autoReply}</th>`);
+    // It left the quarantine: a second click finds nothing to reprocess.
+    expect((await post(`/backoffice/admin/canaux/quarantaine/${autoReply}/retraiter`, who, { _csrf: who.csrf })).statusCode).toBe(404);
+
+    const again = await post(`/backoffice/admin/canaux/quarantaine/${refused}/retraiter`, who, { _csrf: who.csrf });
+    expect(again.statusCode).toBe(303);
+    const stays = await get(String(again.headers.location), who);
+    expect(stays.body).toContain(`Le courriel n° ${refused} a été retraité mais reste en quarantaine (Contenu non conservé : `);
+    expect(stays.body).toContain(`<th scope="row">${refused}</th>`);
+  });
+
+  it('is offered for e-mails only, and only for this organisation’s quarantine', async () => {
+    const page = await get('/backoffice/admin/canaux/quarantaine?canal=open311', admin);
+    expect(page.body).not.toContain('/retraiter"');
+    expect((await post(`/backoffice/admin/canaux/quarantaine/${ids.open311Quarantined}/retraiter`, admin, { _csrf: admin.csrf })).statusCode).toBe(404);
+    expect((await post(`/backoffice/admin/canaux/quarantaine/${ids.otherQuarantined}/retraiter`, admin, { _csrf: admin.csrf })).statusCode).toBe(404);
+    expect((await inboundRepository.findById(db.kysely, ids.otherQuarantined))!.status).toBe('quarantined');
+  });
+});
+
 describe('the quarantine, page after page', () => {
   it('shows 50 items, then the older ones by their link', async () => {
     const org = await makeOrganisation(db, 'ville-bavarde');

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { channelHealth, HEALTH_CHANNELS, sinceOf } from '../../../channels/health/service.js';
+import type { Logger } from 'pino';
+import { reprocessEmail } from '../../../channels/email/reprocess.js';
+import { channelHealth, HEALTH_CHANNELS, reasonLabel, sinceOf } from '../../../channels/health/service.js';
 import { rawOf } from '../../../channels/health/raw.js';
-import { inboundRepository, type InboundChannel } from '../../../channels/inbound-repository.js';
+import { inboundRepository, type Inbound, type InboundChannel } from '../../../channels/inbound-repository.js';
 import type { App } from '../../../http/context.js';
 import { notFound } from '../../../http/errors.js';
 import { logAccess } from '../../access-log.js';
@@ -23,6 +25,23 @@ const param = (from: unknown, name: string, max = 40): string => {
 };
 const isChannel = (value: string): value is InboundChannel => HEALTH_CHANNELS.some((c) => c.channel === value);
 const isPagePeriod = (value: string): value is PagePeriod => Object.hasOwn(PAGE_PERIODS, value);
+
+/** What became of a reprocessed e-mail, read from its receipt after the redirection. */
+function reprocessedNotice(item: Inbound): string {
+  const done = `Le courriel n° ${item.id} a été retraité`;
+  switch (item.status) {
+    case 'created':
+      return `${done} : un dossier a été créé.`;
+    case 'threaded':
+      return `${done} : il a été ajouté à un dossier existant.`;
+    case 'ignored':
+      return `${done} : il a été ignoré (${reasonLabel(item.reason)}).`;
+    case 'pending':
+      return `${done} : il est en attente de traitement.`;
+    default:
+      return `${done} mais reste en quarantaine (${reasonLabel(item.reason)}${item.error ? ` : ${item.error}` : ''}).`;
+  }
+}
 
 /**
  * The admins' view of the channels (`/backoffice/admin/canaux`): each channel's figures over a
@@ -74,6 +93,9 @@ export async function channelAdminRoutes(app: App): Promise<void> {
       limit: QUARANTINE_PAGE + 1,
     });
     const items = rows.slice(0, QUARANTINE_PAGE);
+    const reprocessed = param(request.query, 'retraite', 16);
+    const reprocessedItem = /^\d{1,15}$/.test(reprocessed) ? await inboundRepository.findById(db.kysely, Number(reprocessed)) : undefined;
+    const notice = reprocessedItem && reprocessedItem.organisationId === who.session.organisationId ? reprocessedNotice(reprocessedItem) : null;
     const olderHref =
       rows.length > QUARANTINE_PAGE
         ? `/backoffice/admin/canaux/quarantaine?${new URLSearchParams({ ...(channel ? { canal: channel } : {}), avant: String(items.at(-1)!.id) }).toString()}`
@@ -83,17 +105,35 @@ export async function channelAdminRoutes(app: App): Promise<void> {
       reply,
       who,
       'Quarantaine des canaux',
-      <QuarantinePage items={items} channel={channel} olderHref={olderHref} csrf={who.session.csrf} reprocess="command" notice={null} />,
+      <QuarantinePage items={items} channel={channel} olderHref={olderHref} csrf={who.session.csrf} notice={notice} />,
     );
+  });
+
+  /** This organisation's quarantined item named in the address; another organisation's, or one no longer quarantined, is not found. */
+  async function quarantinedItem(request: FastifyRequest, who: Admin): Promise<Inbound> {
+    const id = param(request.params, 'id', 16);
+    const item = /^\d{1,15}$/.test(id) ? await inboundRepository.findById(db.kysely, Number(id)) : undefined;
+    if (!item || item.organisationId !== who.session.organisationId || item.status !== 'quarantined') throw notFound('Cet élément n’est pas en quarantaine.');
+    return item;
+  }
+
+  app.post('/backoffice/admin/canaux/quarantaine/:id/retraiter', { schema: hidden }, async (request, reply) => {
+    const who = await requireAdmin(request, reply);
+    if (!who) return reply;
+    const item = await quarantinedItem(request, who);
+    if (item.channel !== 'email') throw notFound('Seuls les courriels peuvent être retraités depuis cette page.');
+    // The e-mail channel's own reprocessing: the same code as `guichet channels reprocess`, keyed by
+    // Message-ID so that a second click never makes a second case.
+    await reprocessEmail({ db, config, log: request.log as unknown as Logger }, item.id);
+    const canal = param(request.body, 'canal', 20);
+    const back = new URLSearchParams({ ...(isChannel(canal) ? { canal } : {}), retraite: String(item.id) });
+    return reply.redirect(`/backoffice/admin/canaux/quarantaine?${back.toString()}`, 303);
   });
 
   app.get('/backoffice/admin/canaux/quarantaine/:id/brut', { schema: hidden }, async (request, reply) => {
     const who = await requireAdmin(request, reply);
     if (!who) return reply;
-    const id = param(request.params, 'id', 16);
-    const item = /^\d{1,15}$/.test(id) ? await inboundRepository.findById(db.kysely, Number(id)) : undefined;
-    // Another organisation's item, or one no longer quarantined, is simply not found here.
-    if (!item || item.organisationId !== who.session.organisationId || item.status !== 'quarantined') throw notFound('Cet élément n’est pas en quarantaine.');
+    const item = await quarantinedItem(request, who);
     const raw = await rawOf(config, item);
     await logAccess(request, who.session, { action: 'download_attachment', detail: `Élément brut en quarantaine n° ${item.id} (${item.channel})` });
     return reply

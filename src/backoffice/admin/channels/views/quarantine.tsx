@@ -7,21 +7,19 @@ const channelLabel = (channel: string) => HEALTH_CHANNELS.find((c) => c.channel 
 
 /**
  * The items no channel could process, newest first, kept as they arrived: admins download them
- * and, for e-mails, have them processed again (`button`) or are told the command (`command`).
+ * and have e-mails processed again (the e-mail channel's reprocessing).
  */
 export function QuarantinePage({
   items,
   channel,
   olderHref,
   csrf,
-  reprocess,
   notice,
 }: {
   items: Inbound[];
   channel: InboundChannel | null;
   olderHref: string | null;
   csrf: string;
-  reprocess: 'button' | 'command';
   notice: string | null;
 }) {
   return (
@@ -36,11 +34,10 @@ export function QuarantinePage({
         Leur contenu brut contient des données personnelles : chaque téléchargement est inscrit au{' '}
         <a href="/backoffice/admin/journal-des-acces">journal des accès</a>.
       </p>
-      {reprocess === 'command' ? (
-        <p>
-          Pour retraiter un courriel, lancez sur le serveur la commande <code>guichet channels reprocess &lt;numéro&gt;</code>.
-        </p>
-      ) : null}
+      <p>
+        « Retraiter » relance le traitement d’un courriel depuis son contenu brut, par exemple après la correction de la configuration ; il ne crée jamais de
+        second dossier pour un même message. Sur le serveur, la commande <code>guichet channels reprocess &lt;numéro&gt;</code> fait de même.
+      </p>
       <form method="get" action="/backoffice/admin/canaux/quarantaine" class="admin-filters">
         <div>
           <label for="canal">Canal</label>
@@ -105,10 +102,11 @@ export function QuarantinePage({
                         Télécharger le message brut<span class="visually-hidden"> n° {item.id}</span>
                       </a>
                     </li>
-                    {item.channel === 'email' && reprocess === 'button' ? (
+                    {item.channel === 'email' ? (
                       <li>
                         <form method="post" action={`/backoffice/admin/canaux/quarantaine/${item.id}/retraiter`} class="inline-form">
                           <Csrf value={csrf} />
+                          {channel ? <input type="hidden" name="canal" value={channel} /> : null}
                           <button type="submit">
                             Retraiter<span class="visually-hidden"> le message n° {item.id}</span>
                           </button>
