@@ -47,6 +47,14 @@ export interface MappedDelivery {
 /** Budget of one expression's evaluation: beyond it the delivery is quarantined, the server is not stalled. */
 const LIMITS = { timeout: 250, stack: 200, sequence: 10_000 };
 
+/** JSONata's guardrail errors, said in French (other errors keep JSONata's own message and position). */
+const BUDGET_MESSAGES: Record<string, string> = {
+  D1012: 'l’évaluation a dépassé le temps permis',
+  D1011: 'l’évaluation est trop profonde (boucle ?)',
+  D2014: 'l’intervalle demandé est trop grand',
+  D2015: 'l’expression produit une liste trop longue',
+};
+
 type Compiled = Map<MappingKey, jsonata.Expression>;
 
 /** The outcome of reading a mapping file: the normalised definition, or every problem found (in French). */
@@ -127,8 +135,7 @@ export async function applyMapping(definition: MappingDefinition, delivery: unkn
       values.set(key, plain(await expression.evaluate(delivery)));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const message =
-        code === 'D1012' ? 'l’évaluation a dépassé le temps permis' : code === 'D1011' ? 'l’évaluation est trop profonde (boucle ?)' : jsonataMessage(error);
+      const message = BUDGET_MESSAGES[code ?? ''] ?? jsonataMessage(error);
       errors.push({ field: `mapping.${key}`, code: 'evaluation_failed', message: `L’expression de « ${key} » a échoué : ${message}.` });
     }
   }

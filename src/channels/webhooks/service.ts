@@ -77,7 +77,7 @@ export async function receiveDelivery(deps: WebhookDeps, delivery: Delivery, now
       channel: 'social',
       source: `${WEBHOOK_SOURCE_PREFIX}${source.slug}`,
       externalId,
-      sender: mapped?.ok ? (mapped.value.author.email ?? mapped.value.author.phone ?? mapped.value.author.externalId) : null,
+      sender: mapped?.ok ? (mapped.value.author.email?.toLowerCase() ?? mapped.value.author.phone ?? mapped.value.author.externalId) : null,
       summary: summaryOf(mapped?.ok ? mapped.value : null),
       rawSize: delivery.body.length,
       payload: parsed.ok ? parsed.value : delivery.body.toString('utf8'),
