@@ -3,6 +3,7 @@
  * our SMTP receiver, mailauth checking SPF/DMARC against the test's DNS records, the processing,
  * and the acknowledgments sent to an SMTP sink and replied to.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -364,6 +365,31 @@ describe('the SMTP receiver', () => {
       brokenClient.close();
       await other.close();
     }
+  });
+
+  it('offers STARTTLS when a key and a certificate are configured', async () => {
+    const dir = dataDir();
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=guichet.ville-test.fr'], { stdio: 'ignore' });
+    const tlsConfig = configWith({ DATA_DIR: config.DATA_DIR, INBOUND_SMTP_TLS_KEY: key, INBOUND_SMTP_TLS_CERT: cert });
+    const secure = await startSmtpReceiver({ db, config: tlsConfig, log }, { port: 0, host: '127.0.0.1' });
+    // requireTLS: the client refuses to send unless STARTTLS succeeds.
+    const tlsClient = nodemailer.createTransport({ host: '127.0.0.1', port: secure.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+    try {
+      const messageId = mid();
+      const info = await tlsClient.sendMail({ from: 'claire@example.org', to: 'mairie@ville-test.fr', subject: 'Par TLS', text: 'Message envoyé sur une connexion chiffrée.', messageId });
+      expect(info.response).toMatch(/^250 /);
+      expect((await receiptOf(messageId))?.status).toBe('pending');
+      await processPending();
+    } finally {
+      tlsClient.close();
+      await secure.close();
+    }
+    // Without TLS configured, STARTTLS is not offered and such a client cannot send.
+    await expect(
+      nodemailer.createTransport({ host: '127.0.0.1', port: receiver.port, secure: false, requireTLS: true }).sendMail({ from: 'claire@example.org', to: 'mairie@ville-test.fr', subject: 'x', text: 'y' }),
+    ).rejects.toThrow();
   });
 
   it('reports its configuration for the health page', async () => {
