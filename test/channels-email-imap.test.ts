@@ -59,7 +59,7 @@ function configFor(url: string) {
 
 function poller(url: string, options: { pollSeconds?: number } = {}): ImapPoller {
   const config = configFor(url);
-  const started = startImapPoller({ db, config, log }, { pollSeconds: options.pollSeconds ?? 3600, backoff: { initialMs: 100, maxMs: 1_000 } })!;
+  const started = startImapPoller({ db, config, log }, { pollSeconds: options.pollSeconds ?? 3600, backoff: { initialMs: 100, maxMs: 1_000 }, leaseMs: 3_000 })!;
   pollers.push(started);
   return started;
 }
@@ -231,6 +231,26 @@ describe.skipIf(!binary)('IMAP mailbox poller (real Dovecot)', { timeout: 60_000
     expect(p.status().sessions).toBeGreaterThanOrEqual(2);
     const checkpoint = await imapCheckpointRepository.find(db.kysely, organisationId, mailbox);
     expect(Date.parse(checkpoint!.lastSuccessAt!)).toBeGreaterThan(Date.parse(checkpoint!.lastErrorAt!));
+  });
+
+  it('lets one worker process read the mailbox while another stands by, and hands over when it stops', async () => {
+    const imap = await server();
+    const mailbox = `mairie@127.0.0.1:${imap.port}/INBOX`;
+    const active = poller(imap.url());
+    await until(() => active.status().connected, 'the first poller to connect');
+    const standby = poller(imap.url());
+    await until(() => standby.status().standby, 'the second poller to stand by');
+    expect(standby.status()).toMatchObject({ connected: false, sessions: 0 });
+    const checkpoint = await imapCheckpointRepository.find(db.kysely, organisationId, mailbox);
+    expect(checkpoint!.leasedBy).toMatch(new RegExp(`:${process.pid}:`));
+
+    await active.stop();
+    await until(() => standby.status().connected, 'the standby poller to take over');
+    const handedOver = mail('Après la relève');
+    await imap.append(handedOver.raw);
+    await until(async () => (await receipts(handedOver.messageId)).length === 1 && (await imap.uids('INBOX')).length === 0, 'the message read by the second poller');
+    expect(standby.status()).toMatchObject({ standby: false, sessions: 1, processed: 1 });
+    expect(active.status().processed).toBe(0);
   });
 
   it('records a refused login as the mailbox’s last error and keeps retrying, without crashing', async () => {

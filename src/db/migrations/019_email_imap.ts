@@ -5,7 +5,8 @@ import { columnTypes } from '../columns.js';
 /**
  * Where the IMAP poller stands in each mailbox it reads: the mailbox's UIDVALIDITY and the last UID
  * it stored and moved away (UIDs only grow while UIDVALIDITY stays the same), and the connection's
- * last success and last error for the health page, which runs in another process than the poller.
+ * last success and last error for the health page, which runs in another process than the poller;
+ * and the lease that lets one worker process at a time read the mailbox when several run.
  * UIDVALIDITY and UIDs are unsigned 32-bit numbers: bigint on PostgreSQL.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
@@ -19,6 +20,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('last_success_at', t.timestamp)
     .addColumn('last_error', 'text')
     .addColumn('last_error_at', t.timestamp)
+    .addColumn('leased_by', 'text')
+    .addColumn('lease_until', t.timestamp)
     .addColumn('updated_at', t.timestamp, (c) => c.notNull())
     .addPrimaryKeyConstraint('email_imap_checkpoints_pkey', ['organisation_id', 'mailbox'])
     .execute();

@@ -5,8 +5,12 @@
  * the mailbox, so the next session fetches it again; the receipt's de-duplication by Message-ID
  * makes that second delivery harmless. The poller waits on IDLE where the server offers it and
  * checks every IMAP_POLL_SECONDS anyway; on any connection error it backs off and reconnects with a
- * fresh client (an ImapFlow client cannot be reused after it closed).
+ * fresh client (an ImapFlow client cannot be reused after it closed). When several worker processes
+ * run, a lease in the checkpoint row lets one of them read the mailbox; the others stand by and take
+ * over when it stops or its lease runs out.
  */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import type { Db } from '../../../db/database.js';
@@ -39,6 +43,8 @@ export interface ImapPollerOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Called between the durable receipt and the move: the crash test's point of failure. */
   afterStored?: (meta: ImapMessageMeta) => Promise<void>;
+  /** How long the lease on the mailbox lasts unless renewed (renewed every third of it). */
+  leaseMs?: number;
   /** Extra ImapFlow options (TLS settings). */
   client?: Partial<ImapFlowOptions>;
 }
@@ -46,6 +52,8 @@ export interface ImapPollerOptions {
 /** What the poller's process knows of its connection (the database row is what other processes see). */
 export interface ImapPollerState {
   connected: boolean;
+  /** Another worker process holds the mailbox's lease: this one waits. */
+  standby: boolean;
   /** IDLE when the server offers it, else polling. */
   mode: 'idle' | 'poll' | null;
   sessions: number;
@@ -56,6 +64,7 @@ export interface ImapPollerState {
 }
 
 const DEFAULT_BACKOFF = { initialMs: 1_000, maxMs: 5 * 60_000 };
+const DEFAULT_LEASE_MS = 60_000;
 /** How long stop() lets a message being stored finish before it cuts the connection. */
 const STOP_GRACE_MS = 5_000;
 
@@ -66,7 +75,8 @@ export class ImapPoller {
   /** Set by an `exists` notification or stop(): the next wait returns at once. */
   private poked = false;
   private wake: (() => void) | null = null;
-  private readonly state: ImapPollerState = { connected: false, mode: null, sessions: 0, processed: 0, lastSuccessAt: null, lastError: null, lastErrorAt: null };
+  private readonly holder = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly state: ImapPollerState = { connected: false, standby: false, mode: null, sessions: 0, processed: 0, lastSuccessAt: null, lastError: null, lastErrorAt: null };
 
   constructor(private readonly options: ImapPollerOptions) {}
 
@@ -115,8 +125,21 @@ export class ImapPoller {
 
   /** One connection, from login to logout: throws when the connection fails or drops. */
   private async session(onOpen: () => void): Promise<void> {
-    const { account, log } = this.options;
+    const { account, log, db } = this.options;
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
     const organisationId = await this.options.organisationId();
+    const lease = () => {
+      const now = Date.now();
+      return imapCheckpointRepository.acquireLease(db.kysely, organisationId, account.key, this.holder, new Date(now).toISOString(), new Date(now + leaseMs).toISOString());
+    };
+    if (!(await lease())) {
+      if (!this.state.standby) log.info({ mailbox: account.key }, 'IMAP mailbox read by another worker process; standing by');
+      this.state.standby = true;
+      this.poked = false;
+      await this.pause(leaseMs / 3);
+      return;
+    }
+    this.state.standby = false;
     const client = new ImapFlow({
       host: account.host,
       port: account.port,
@@ -130,12 +153,16 @@ export class ImapPoller {
     this.client = client;
     this.state.sessions += 1;
     // The client reports a dropped connection by events, not by a rejected command when idle.
-    const lost = new Promise<never>((_resolve, reject) => {
-      client.on('error', (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
-      client.on('close', () => reject(new Error('Connexion IMAP fermée par le serveur.')));
-    });
+    let fail: (error: Error) => void = () => undefined;
+    const lost = new Promise<never>((_resolve, reject) => (fail = reject));
     lost.catch(() => undefined);
+    client.on('error', (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))));
+    client.on('close', () => fail(new Error('Connexion IMAP fermée par le serveur.')));
     client.on('exists', () => this.poke());
+    let renewing: Promise<unknown> = Promise.resolve();
+    const renewal = setInterval(() => {
+      renewing = lease().then((held) => held || fail(new Error('Bail de la boîte IMAP perdu : un autre processus la relève.')), fail);
+    }, leaseMs / 3);
     try {
       await Promise.race([client.connect(), lost]);
       const mailbox = await client.mailboxOpen(account.folder);
@@ -153,10 +180,15 @@ export class ImapPoller {
         await Promise.race([this.pause(this.options.pollSeconds * 1000), lost]);
       }
     } finally {
+      clearInterval(renewal);
       this.state.connected = false;
       this.client = null;
       if (client.usable) await client.logout().catch(() => client.close());
       else client.close();
+      // Another worker process may take over at once (after a failure, this one competes again).
+      // A renewal still under way would take the lease back after its release: wait for it first.
+      await renewing;
+      await imapCheckpointRepository.releaseLease(db.kysely, organisationId, account.key, this.holder).catch(() => undefined);
     }
   }
 

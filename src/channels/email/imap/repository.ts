@@ -9,6 +9,8 @@ export interface ImapCheckpoint {
   lastSuccessAt: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
+  /** The worker process reading the mailbox now, if its lease runs. */
+  leasedBy: string | null;
 }
 
 const key = ['organisation_id', 'mailbox'] as const;
@@ -51,6 +53,38 @@ export const imapCheckpointRepository = {
       .execute();
   },
 
+  /**
+   * Takes or renews the lease on the mailbox for `holder` until `until`: granted when nobody holds
+   * it, when `holder` already does, or when the holder's lease ran out (its process died). One
+   * UPDATE, so two processes never both get it.
+   */
+  async acquireLease(db: Executor, organisationId: number, mailbox: string, holder: string, now: string, until: string): Promise<boolean> {
+    await db
+      .insertInto('email_imap_checkpoints')
+      .values({ organisation_id: organisationId, mailbox, uid_validity: null, last_uid: 0, updated_at: now })
+      .onConflict((oc) => oc.columns([...key]).doNothing())
+      .execute();
+    const result = await db
+      .updateTable('email_imap_checkpoints')
+      .set({ leased_by: holder, lease_until: until })
+      .where('organisation_id', '=', organisationId)
+      .where('mailbox', '=', mailbox)
+      .where((eb) => eb.or([eb('leased_by', 'is', null), eb('leased_by', '=', holder), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  },
+
+  /** Gives the lease up (a clean stop): another worker process may take the mailbox at once. */
+  async releaseLease(db: Executor, organisationId: number, mailbox: string, holder: string): Promise<void> {
+    await db
+      .updateTable('email_imap_checkpoints')
+      .set({ leased_by: null, lease_until: null })
+      .where('organisation_id', '=', organisationId)
+      .where('mailbox', '=', mailbox)
+      .where('leased_by', '=', holder)
+      .execute();
+  },
+
   async recordError(db: Executor, organisationId: number, mailbox: string, error: string, now: string): Promise<void> {
     const message = error.slice(0, 2000);
     await db
@@ -69,6 +103,7 @@ function toCheckpoint(row: {
   last_success_at: string | null;
   last_error: string | null;
   last_error_at: string | null;
+  leased_by: string | null;
 }): ImapCheckpoint {
   return {
     organisationId: row.organisation_id,
@@ -78,5 +113,6 @@ function toCheckpoint(row: {
     lastSuccessAt: row.last_success_at,
     lastError: row.last_error,
     lastErrorAt: row.last_error_at,
+    leasedBy: row.leased_by,
   };
 }

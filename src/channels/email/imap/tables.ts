@@ -13,5 +13,8 @@ export interface EmailImapCheckpointTable {
   last_success_at: string | null;
   last_error: string | null;
   last_error_at: string | null;
+  /** The worker process reading the mailbox (`host:pid:random`), until `lease_until` unless renewed. */
+  leased_by: string | null;
+  lease_until: string | null;
   updated_at: string;
 }
