@@ -200,6 +200,9 @@ describe('the channel health page (/backoffice/admin/canaux)', () => {
     expect(social).toContain('Aucune erreur');
     // The other organisation's quarantined e-mail is not counted.
     expect(html).not.toContain('Trop gros');
+    // The channels' own configuration checks, on this test configuration (no SMS secret, no CTI token).
+    expect(sms).toContain('<strong>Réception des SMS</strong> : <span class="channel-state channel-state-off">désactivé</span>');
+    expect(section(html, 'phone')).toContain('<span class="channel-state channel-state-off">désactivé</span>');
   });
 
   it('filters by period with a plain GET form: 7 and 30 days', async () => {
