@@ -303,10 +303,14 @@ describe('machines are not citizens', () => {
   });
 
   it('ignores our own mail coming back (a loop)', async () => {
-    const messageId = mid('guichet.ville-test.fr');
+    const messageId = `<guichet.9999.2026-000999.${++seq}@guichet.ville-test.fr>`;
     await client.sendMail({ from: 'mairie@ville-test.fr', to: 'mairie@ville-test.fr', subject: 'Accusé de réception', text: 'Votre demande a bien été reçue.', messageId });
+    // Our header, kept by a forward that copies headers, is a loop too.
+    const forwarded = mid();
+    await client.sendMail({ from: 'relais@example.org', to: 'mairie@ville-test.fr', subject: 'Fwd: accusé', text: 'Transféré automatiquement.', messageId: forwarded, headers: { 'X-Guichet-Loop': '1' } });
     await processPending();
     expect(await receiptOf(messageId)).toMatchObject({ status: 'ignored', reason: 'loop' });
+    expect(await receiptOf(forwarded)).toMatchObject({ status: 'ignored', reason: 'loop' });
   });
 });
 

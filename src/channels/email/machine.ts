@@ -41,7 +41,8 @@ export function classifyMachine(headers: Map<string, string[]>, envelopeFrom: st
   const one = (name: string) => headers.get(name)?.[0]?.trim() ?? null;
   const messageId = normaliseMessageId(one('message-id'));
   const idDomain = messageId ? messageId.slice(messageId.lastIndexOf('@') + 1, -1) : null;
-  if (idDomain && ownDomains.includes(idDomain)) return { kind: 'loop', why: `Message-ID de notre domaine (${idDomain})` };
+  // Our Message-IDs read <guichet.…@our-host>: a bare « @localhost » from a misconfigured client is not ours.
+  if (idDomain && ownDomains.includes(idDomain) && messageId!.startsWith('<guichet.')) return { kind: 'loop', why: `Message-ID de Guichet (${idDomain})` };
   if (headers.has(LOOP_HEADER.toLowerCase())) return { kind: 'loop', why: `en-tête ${LOOP_HEADER}` };
   if (headers.has('x-loop')) return { kind: 'loop', why: 'en-tête X-Loop' };
   const received = headers.get('received')?.length ?? 0;
