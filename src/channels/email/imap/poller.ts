@@ -272,7 +272,8 @@ export class ImapPoller {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake = null;
+        // A pause abandoned by a lost connection must not unhook the next session's pause.
+        if (this.wake === done) this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, ms);
