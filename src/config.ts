@@ -211,6 +211,11 @@ const variables = {
     default: '10000',
     parse: integer(100, 120000),
   },
+  WEBHOOKS_FETCH_PRIVATE_NETWORKS: {
+    doc: 'true : les pièces jointes citées par un envoi de webhook peuvent être téléchargées depuis une adresse privée ou locale (réseau interne, 127.0.0.1). false : seulement depuis Internet.',
+    default: 'false',
+    parse: oneOf('true', 'false'),
+  },
   JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundRepository } from '../src/channels/inbound-repository.js';
 import { webhookCommand } from '../src/channels/webhooks/cli.js';
+import { download } from '../src/channels/webhooks/fetch.js';
 import { addSource } from '../src/channels/webhooks/service.js';
 import { webhooksStatus } from '../src/channels/webhooks/status.js';
 import { loadConfig } from '../src/config.js';
@@ -35,7 +36,8 @@ const mappings = path.join(import.meta.dirname, '..', 'docs', 'channels', 'webho
 beforeAll(async () => {
   db = await freshDb();
   organisationId = (await seedDemoCommune(db)).organisationId;
-  app = await testApp(db, { WEBHOOKS_FETCH_TIMEOUT_MS: '2000', ATTACHMENT_MAX_BYTES: '1048576' });
+  // The files are served on 127.0.0.1: private addresses are allowed here (refused by default, tested below).
+  app = await testApp(db, { WEBHOOKS_FETCH_TIMEOUT_MS: '2000', ATTACHMENT_MAX_BYTES: '1048576', WEBHOOKS_FETCH_PRIVATE_NETWORKS: 'true' });
   files = http.createServer((request, response) => {
     if (request.url === '/photos/lilas.png') return void response.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (request.url === '/photos/nid.jpg') return void response.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG);
@@ -51,6 +53,8 @@ beforeAll(async () => {
       return void response.write(PNG.subarray(0, 8)); // never ends
     }
     if (request.url === '/docs/note.txt') return void response.writeHead(200, { 'content-type': 'image/png' }).end('Ceci est un texte, pas une image.');
+    if (request.url === '/redirige') return void response.writeHead(302, { location: '/photos/lilas.png' }).end();
+    if (request.url === '/boucle') return void response.writeHead(302, { location: '/boucle' }).end();
     response.writeHead(404).end('introuvable');
   });
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
@@ -281,6 +285,37 @@ describe('POST /channels/webhooks/<source>', () => {
     expect(await notFetched(54, [{ url: `${filesUrl}/docs/note.txt`, filename: 'note.png' }])).toEqual([
       { url: `${filesUrl}/docs/note.txt`, reason: 'Formats acceptés : PDF, JPEG, PNG.' },
     ]);
+  });
+
+  it('fetches from private addresses only when the installation allows it; follows a few redirects, each checked', async () => {
+    const options = { maxBytes: 1_000_000, timeoutMs: 2000 };
+    await expect(download(`${filesUrl}/photos/lilas.png`, { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
+    await expect(download(`${filesUrl.replace('127.0.0.1', 'localhost')}/photos/lilas.png`, { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
+    await expect(download('http://169.254.169.254/latest/meta-data/', { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
+    expect(await download(`${filesUrl}/redirige`, { ...options, allowPrivate: true })).toEqual(PNG);
+    await expect(download(`${filesUrl}/boucle`, { ...options, allowPrivate: true })).rejects.toThrow('trop de redirections');
+
+    // With the default configuration, the delivery still makes its case; the refused file is noted.
+    const strict = await testApp(db);
+    try {
+      const body = JSON.stringify(decidimProposal(55));
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const res = await strict.inject({
+        method: 'POST',
+        url: '/channels/webhooks/decidim',
+        headers: { 'content-type': 'application/json', 'x-guichet-timestamp': timestamp, 'x-guichet-signature': `sha256=${createHmac('sha256', decidimSecret).update(`${timestamp}.${body}`).digest('hex')}` },
+        payload: body,
+      });
+      expect(res.statusCode).toBe(201);
+      const created = await caseByReference(res.json().reference);
+      const note = await db.kysely.selectFrom('case_journal').select('payload').where('case_id', '=', created.id).where('type', '=', 'note').executeTakeFirstOrThrow();
+      expect(JSON.parse(note.payload).attachmentsNotFetched).toEqual([
+        { url: `${filesUrl}/photos/lilas.png`, reason: 'adresse d’un réseau privé refusée' },
+        { url: `${filesUrl}/photos/disparue.png`, reason: 'adresse d’un réseau privé refusée' },
+      ]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('gives the same case for a replayed delivery, and creates nothing new', async () => {

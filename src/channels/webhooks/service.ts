@@ -154,7 +154,7 @@ async function createCase(
   const wanted = fileField ? mapped.attachments.slice(0, fileField.maxFiles ?? 1) : [];
   const { fetched, failed } = wanted.length
     ? await fetchAttachments(
-        { db, storage: deps.storage, maxBytes: config.ATTACHMENT_MAX_BYTES, timeoutMs: config.WEBHOOKS_FETCH_TIMEOUT_MS },
+        { db, storage: deps.storage, maxBytes: config.ATTACHMENT_MAX_BYTES, timeoutMs: config.WEBHOOKS_FETCH_TIMEOUT_MS, allowPrivate: config.WEBHOOKS_FETCH_PRIVATE_NETWORKS === 'true' },
         source.organisationId,
         wanted,
         { ...(fileField?.accept ? { types: fileField.accept } : {}), ...(fileField?.maxSizeBytes !== undefined ? { maxBytes: fileField.maxSizeBytes } : {}) },
