@@ -206,6 +206,46 @@ describe('calls in the back-office', () => {
     expect((await page(admin, `/backoffice/nouvelle-demande?appel=${a1}`)).statusCode).toBe(200);
   });
 
+  it('links the request registered from a call to it; an unknown caller’s new record gets the call in its history', async () => {
+    const call = await callRow('appel-inconnu');
+    const boundary = '----guichet-appel';
+    const fields: Record<string, string> = {
+      _csrf: alice.csrf,
+      _cle: 'cle-appel-inconnu-0001',
+      _action: 'envoyer',
+      appel: String(call.id),
+      canal: 'phone',
+      usager: 'nouveau',
+      usagerFirstNames: 'Paul',
+      usagerLastName: 'Inconnu',
+      usagerPhone: '+33698765432',
+      demarche: 'signalement-voirie',
+      categorie: 'eclairage',
+      description: 'Lampadaire clignotant signalé par téléphone',
+      dateReception: new Intl.DateTimeFormat('fr-CA', { timeZone: 'Europe/Paris' }).format(new Date()),
+      accuse: 'none',
+    };
+    const send = (agent: TestAgent, values: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: '/backoffice/nouvelle-demande',
+        headers: { cookie: agent.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: Object.entries(values).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`,
+      });
+    // Bruno may not register from Alice's call.
+    expect((await send(bruno, { ...fields, _csrf: bruno.csrf })).statusCode).toBe(404);
+    const res = await send(alice, fields);
+    expect(res.statusCode, res.body.slice(0, 3000)).toBe(303);
+    const linked = await callRow('appel-inconnu');
+    expect(linked.case_id).not.toBeNull();
+    const created = await db.kysely.selectFrom('cases').select(['channel', 'citizen_id', 'reference']).where('id', '=', linked.case_id!).executeTakeFirstOrThrow();
+    expect(created.channel).toBe('phone');
+    expect(linked.citizen_id).toBe(created.citizen_id);
+    const history = await page(alice, `/backoffice/usagers/${created.citizen_id}`);
+    expect(history.body).toMatch(new RegExp(`Appel reçu — 06 98 76 54 32 — en cours\\s*— demande <a href="/backoffice/dossiers/${created.reference}">`));
+    expect((await page(alice, '/backoffice/appels')).body).toContain(`Demande ${created.reference}`);
+  });
+
   it('lets admins only give agents their extensions, one agent per extension', async () => {
     const url = '/backoffice/admin/postes-telephoniques';
     expect((await page(alice, url)).statusCode).toBe(403);
@@ -246,11 +286,12 @@ describe('calls in the back-office', () => {
       });
     const a = await open(alice);
     const b = await open(bruno);
+    try {
     await new Promise((r) => setTimeout(r, 300));
     const before = { a: a.chunks.join(''), b: b.chunks.join('') };
-    // The unknown number still rings on Alice's extension: her stream shows it from the start.
+    // The once unknown number (now Paul Inconnu's record) still rings on Alice's extension: her stream shows it from the start.
     expect(before.a).toContain('event: call');
-    expect(before.a).toContain('Numéro inconnu');
+    expect(before.a).toContain('Paul Inconnu');
     expect(before.b).not.toContain('event: call');
 
     await json({ event: 'newCall', callId: 'appel-live', from: '06 12 34 56 78', to: '0247000000', direction: 'in', extension: '101' });
@@ -268,7 +309,9 @@ describe('calls in the back-office', () => {
     await expect.poll(() => b.chunks.join('').includes('Appel en cours'), { timeout: 5_000 }).toBe(true);
     await json({ event: 'hangup', callId: 'appel-live', from: '06 12 34 56 78', to: '0247000000', direction: 'in', cause: 'normalClearing' });
     await expect.poll(() => b.chunks.join('').includes('Appel terminé'), { timeout: 5_000 }).toBe(true);
-    a.close();
-    b.close();
+    } finally {
+      a.close();
+      b.close();
+    }
   }, 30_000);
 });

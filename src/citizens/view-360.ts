@@ -76,6 +76,8 @@ export interface Citizen360Call {
   answeredAt: string | null;
   endedAt: string | null;
   cause: string | null;
+  /** The request registered from the call. */
+  caseReference: string | null;
 }
 
 /** Where a merged record's page sends the agent. */
@@ -168,6 +170,7 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
       answeredAt: k.answered_at,
       endedAt: k.ended_at,
       cause: k.cause,
+      caseReference: k.case_reference,
     })),
   };
 }

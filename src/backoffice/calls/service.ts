@@ -5,6 +5,7 @@
 import { citizenDisplayName } from '../../citizens/search-repository.js';
 import { CAUSE_LABELS } from '../../channels/phone/events.js';
 import { phoneRepository, type PhoneCallView } from '../../channels/phone/repository.js';
+import { caseRepository } from '../../cases/repository.js';
 import type { Executor } from '../../db/transaction.js';
 import { notFound } from '../../http/errors.js';
 import type { AgentScope } from '../policy.js';
@@ -35,6 +36,8 @@ export interface CallModel {
   endedAt: string | null;
   cause: string | null;
   causeLabel: string | null;
+  /** The request registered from the call. */
+  caseReference: string | null;
 }
 
 export function callModel(v: PhoneCallView): CallModel {
@@ -54,6 +57,7 @@ export function callModel(v: PhoneCallView): CallModel {
     endedAt: v.ended_at,
     cause: v.cause,
     causeLabel: v.cause ? (CAUSE_LABELS[v.cause] ?? v.cause) : null,
+    caseReference: v.case_reference,
   };
 }
 
@@ -83,6 +87,15 @@ export async function listCalls(db: Executor, scope: AgentScope, limit: number):
 export async function activeCalls(db: Executor, agentId: number, now = Date.now()): Promise<CallModel[]> {
   const rows = await phoneRepository.activeForAgent(db, agentId, new Date(now - ACTIVE_CALL_WINDOW_MS).toISOString());
   return rows.map(callModel);
+}
+
+/**
+ * Links a call to the case registered from it, in the intake's transaction; a call from an
+ * unknown number joins the citizen record the registration created.
+ */
+export async function linkCallToCase(trx: Executor, organisationId: number, callId: number, caseId: number): Promise<void> {
+  const created = await caseRepository.findById(trx, caseId);
+  await phoneRepository.linkToCase(trx, organisationId, callId, caseId, created?.citizenId ?? null);
 }
 
 /** A call seen again after it left the agent's active calls: ended (show it so), or moved (remove it). */

@@ -1,5 +1,5 @@
 import { formatDateTime } from '../../portal/cases/views/dates.js';
-import { citizenUrl, frenchPhone } from '../citizens/views/common.js';
+import { caseUrl, citizenUrl, frenchPhone } from '../citizens/views/common.js';
 import { ErrorSummary, type FieldProblem } from '../../http/ui/layout.js';
 import { EXTENSIONS_URL, newRequestFromCallUrl, type AgentExtension, type CallModel } from './service.js';
 
@@ -128,9 +128,13 @@ export function CallsPage({ extension, active, calls, showAgent, timezone, limit
                     {call.state === 'ended' && !call.answeredAt && call.direction === 'in' ? ' — non décroché' : ''}
                   </td>
                   <td>
-                    <a href={newRequestFromCallUrl(call.id)}>
-                      Créer une demande<span class="visually-hidden"> à partir de l’appel du {formatDateTime(call.startedAt, timezone)}</span>
-                    </a>
+                    {call.caseReference ? (
+                      <a href={caseUrl(call.caseReference)}>Demande {call.caseReference}</a>
+                    ) : (
+                      <a href={newRequestFromCallUrl(call.id)}>
+                        Créer une demande<span class="visually-hidden"> à partir de l’appel du {formatDateTime(call.startedAt, timezone)}</span>
+                      </a>
+                    )}
                   </td>
                 </tr>
               ))}

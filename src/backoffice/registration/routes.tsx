@@ -116,6 +116,7 @@ export async function registrationRoutes(app: App): Promise<void> {
           hits={hits}
           picked={picked}
           search={input.search}
+          callId={input.callId ?? ''}
         />
       ),
     });
@@ -150,6 +151,7 @@ export async function registrationRoutes(app: App): Promise<void> {
       citizenId,
       search: call && !call.citizen && call.matches > 1 && call.e164 ? call.e164 : '',
       receivedOn: today(config.TIMEZONE),
+      callId: call ? String(call.id) : '',
       citizen: call && !call.citizen && call.matches === 0 && call.e164 ? { usagerPhone: call.e164 } : {},
       data: {},
       scanIds: [],
@@ -166,6 +168,8 @@ export async function registrationRoutes(app: App): Promise<void> {
     checkAgentCsrf(session, posted.body['_csrf']);
     const meta = readRegistrationInput(posted.body);
     if (!FORM_KEY.test(meta.key)) throw new AppError('bad_request', 'Ce formulaire est incomplet : rechargez la page « Nouvelle demande ».');
+    // Registered from a call: only one the agent may see is linked to the case.
+    if (meta.callId) await visibleCall(db(), await scopeOf(request, session), callIdOf(meta.callId));
     // Sent already (a double click, the back button): the first submission made the case.
     if (await registeredReceipt(db(), session.agentId, meta.key)) return reply.redirect(registeredUrl(meta.key), 303);
 

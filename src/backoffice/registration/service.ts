@@ -18,6 +18,7 @@ import { localDate } from '../../deadlines/local-date.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import { registerLetter } from '../../mail-register/service.js';
+import { linkCallToCase } from '../calls/service.js';
 import type { Field, FileField, FormDefinition, LeafField } from '../../procedures/form/definition.js';
 import { parseDateInput } from '../../procedures/form/dates.js';
 import { validateSubmission } from '../../procedures/form/validate.js';
@@ -98,6 +99,8 @@ export interface RegistrationInput {
   data: Record<string, unknown>;
   /** Attachment ids of the scanned letter, already restricted to this form's own uploads. */
   scanIds: string[];
+  /** The telephone call the request was registered from (`appel`), empty otherwise; checked by the route. */
+  callId?: string;
 }
 
 const one = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '').trim();
@@ -115,6 +118,7 @@ export function readRegistrationInput(body: Record<string, unknown>): Omit<Regis
     sender: one(body['expediteur']).slice(0, 300),
     mailSubject: one(body['objetCourrier']).slice(0, 300),
     acknowledgment: one(body['accuse']),
+    callId: one(body['appel']).slice(0, 16),
   };
 }
 
@@ -272,6 +276,7 @@ export async function registerRequest(deps: IntakeDeps, ctx: RegistrationContext
       withinTransaction: async (trx, created) => {
         const now = new Date().toISOString();
         await attachScans(trx, created, input.scanIds, actor, now);
+        if (input.callId) await linkCallToCase(trx, ctx.organisationId, Number(input.callId), created.caseId);
         if (channel !== 'mail') return;
         const sender = input.sender || (await senderName(trx, created.caseId)) || 'Expéditeur non indiqué';
         await registerLetter(trx, { organisationId: ctx.organisationId, caseId: created.caseId, reference: created.reference, receivedOn: input.receivedOn, sender, subject: mailSubject, agentId: ctx.agentId, actor }, now);

@@ -52,6 +52,8 @@ const ACKNOWLEDGMENT_FIELD: Field = {
 export interface NewRequestProps {
   csrf: string;
   formKey: string;
+  /** The telephone call the request is registered from, if any (kept through the form). */
+  callId?: string;
   procedures: Pick<Procedure, 'slug' | 'title'>[];
   procedure: Procedure | null;
   /** The procedure's pages shown for the answers so far. */
@@ -157,6 +159,7 @@ export function NewRequestPage(props: NewRequestProps) {
       <form method="post" action={NEW_REQUEST_URL} enctype="multipart/form-data" novalidate class="registration-form">
         <input type="hidden" name="_csrf" value={props.csrf} />
         <input type="hidden" name="_cle" value={props.formKey} />
+        {props.callId ? <input type="hidden" name="appel" value={props.callId} /> : null}
         {/* Enter in a text input activates the first submit button: let it refresh, never register by accident. */}
         <button type="submit" name="_action" value="actualiser" hidden tabIndex={-1}>
           Mettre à jour

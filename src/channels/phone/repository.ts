@@ -20,6 +20,7 @@ export type PhoneCallView = PhoneCallRow & {
   citizen_first_names: string | null;
   citizen_birth_name: string | null;
   citizen_usage_name: string | null;
+  case_reference: string | null;
 };
 
 /** Every query of the phone channel. */
@@ -54,6 +55,19 @@ export const phoneRepository = {
 
   async update(db: Executor, id: number, changes: Partial<Omit<PhoneCallRow, 'id' | 'organisation_id' | 'call_id'>>): Promise<void> {
     await db.updateTable('phone_calls').set(changes).where('id', '=', id).execute();
+  },
+
+  /**
+   * Links a call to the case registered from it; a call from an unknown number joins the record
+   * the registration created (it then appears in that citizen's history).
+   */
+  async linkToCase(db: Executor, organisationId: number, id: number, caseId: number, citizenId: number | null): Promise<void> {
+    await db
+      .updateTable('phone_calls')
+      .set((eb) => ({ case_id: caseId, citizen_id: citizenId === null ? eb.ref('citizen_id') : eb.fn.coalesce('citizen_id', eb.val(citizenId)) }))
+      .where('organisation_id', '=', organisationId)
+      .where('id', '=', id)
+      .execute();
   },
 
   /** The active agent of the organisation whose extension this is (the first one when two share it). */
@@ -144,5 +158,6 @@ function viewQuery(db: Executor) {
     .leftJoin('agents as a', 'a.id', 'k.agent_id')
     .leftJoin('citizens as c', 'c.id', 'k.citizen_id')
     .selectAll('k')
-    .select(['a.display_name as agent_name', 'c.first_names as citizen_first_names', 'c.birth_name as citizen_birth_name', 'c.usage_name as citizen_usage_name']);
+    .leftJoin('cases as r', 'r.id', 'k.case_id')
+    .select(['a.display_name as agent_name', 'c.first_names as citizen_first_names', 'c.birth_name as citizen_birth_name', 'c.usage_name as citizen_usage_name', 'r.reference as case_reference']);
 }

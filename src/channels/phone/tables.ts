@@ -21,6 +21,8 @@ export interface PhoneCallTable {
   citizen_matches: ColumnType<number, number | undefined, number>;
   /** Why it ended (normalClearing, busy, cancel, noAnswer…). */
   cause: string | null;
+  /** The case registered from this call, if any. */
+  case_id: ColumnType<number | null, number | null | undefined, number | null>;
   started_at: string;
   answered_at: string | null;
   ended_at: string | null;

@@ -24,6 +24,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('citizen_id', 'integer', (c) => c.references('citizens.id'))
     .addColumn('citizen_matches', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('cause', 'text')
+    // The request an agent registered from this call (« create a request from this call »).
+    .addColumn('case_id', 'integer', (c) => c.references('cases.id'))
     .addColumn('started_at', t.timestamp, (c) => c.notNull())
     .addColumn('answered_at', t.timestamp)
     .addColumn('ended_at', t.timestamp)

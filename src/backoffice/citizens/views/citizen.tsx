@@ -257,6 +257,12 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
                 {dateTime(k.startedAt)} — {k.direction === 'in' ? 'Appel reçu' : 'Appel passé'} — {/\d/.test(k.number) ? frenchPhone(k.number) : 'numéro masqué'}
                 {k.answeredAt ? (k.agentName ? ` — pris par ${k.agentName}` : ' — décroché') : k.state === 'ended' ? ' — non décroché' : ''}
                 {k.state === 'ended' && k.answeredAt && k.endedAt ? ` — ${callDuration(k.answeredAt, k.endedAt)}` : k.state !== 'ended' ? ' — en cours' : ''}
+                {k.caseReference ? (
+                  <>
+                    {' '}
+                    — demande <a href={caseUrl(k.caseReference)}>{k.caseReference}</a>
+                  </>
+                ) : null}
               </li>
             ))}
           </ol>
