@@ -1,5 +1,7 @@
 /** The e-mail channel's pure rules: machine detection, reply tokens, names, Message-IDs, HTML. */
 import { describe, expect, it } from 'vitest';
+import { applicationJobTypes } from '../src/jobs/catalogue.js';
+import { JobRegistry } from '../src/jobs/registry.js';
 import { namesOf, newTextOf, sanitiseHtml } from '../src/channels/email/content.js';
 import { classifyMachine, MAX_RECEIVED } from '../src/channels/email/machine.js';
 import { addressOf, normaliseMessageId, readHeaders } from '../src/channels/email/receive.js';
@@ -70,5 +72,11 @@ describe('reading an e-mail', () => {
     expect(html).toBe('<p>Bonjour <a rel="noopener noreferrer nofollow" target="_blank">ici</a> <a href="https://ville.fr" rel="noopener noreferrer nofollow" target="_blank">là</a></p>');
     expect(sanitiseHtml('<script>alert(1)</script>')).toBeNull();
     expect(newTextOf('Merci, c’est noté.\n\nLe 3 mars 2026, Mairie <mairie@ville.fr> a écrit :\n> Votre demande est reçue.')).toBe('Merci, c’est noté.');
+  });
+});
+
+describe('the processing job', () => {
+  it('is declared, so a worker accepts the jobs the receipt queues', () => {
+    expect(new JobRegistry(applicationJobTypes()).get('channel.email.process')).toMatchObject({ maxAttempts: 8 });
   });
 });
