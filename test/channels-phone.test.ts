@@ -314,4 +314,21 @@ describe('calls in the back-office', () => {
       b.close();
     }
   }, 30_000);
+
+  it('ends the open streams when the server closes (a shutdown never waits for browsers)', async () => {
+    const address = app.server.address() as { port: number } | null;
+    const base = address ? `http://127.0.0.1:${address.port}` : await app.listen({ port: 0, host: '127.0.0.1' });
+    const ended = new Promise<void>((resolve, reject) => {
+      http
+        .get(`${base}/backoffice/appels/evenements`, { headers: { cookie: alice.cookie } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const closed = await Promise.race([app.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('timeout'), 5_000))]);
+    expect(closed).toBe('closed');
+    await ended;
+  });
 });

@@ -25,6 +25,11 @@ const signature = (c: CallModel) => `${c.state}|${c.citizen?.id ?? ''}|${c.match
  */
 export async function callRoutes(app: App): Promise<void> {
   const { db, config } = app.ctx;
+  // Open streams end when the server closes, so a shutdown never waits for agents' browsers.
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...streams]) stop();
+  });
 
   app.get(CALLS_URL, { schema: hidden }, async (request, reply) => {
     const session = await requireAgent(request, reply);
@@ -145,9 +150,11 @@ export async function callRoutes(app: App): Promise<void> {
     const poller = setInterval(() => void look(), CALL_POLL_MS);
     const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), HEARTBEAT_MS);
     const unsubscribe = onAgentCalls(session.agentId, () => void look());
+    streams.add(stop);
     function stop() {
       if (closed) return;
       closed = true;
+      streams.delete(stop);
       clearInterval(poller);
       clearInterval(heartbeat);
       unsubscribe();
