@@ -355,6 +355,14 @@ describe('the SMTP receiver', () => {
     expect(await casesFrom('lourd@example.org')).toHaveLength(0);
   });
 
+  it('refuses a message whose declared SIZE is over the limit (552 at MAIL FROM), and records the attempt', async () => {
+    await expect(
+      client.sendMail({ envelope: { from: 'annonce@example.org', to: ['mairie@ville-test.fr'], size: 31_457_280 } as never, subject: 'Très gros', text: 'petit corps, grande annonce' }),
+    ).rejects.toMatchObject({ responseCode: 552 });
+    const quarantined = await inboundRepository.listByStatus(db.kysely, organisationId, 'quarantined', 10, 'email');
+    expect(quarantined.find((q) => q.sender === 'annonce@example.org')).toMatchObject({ reason: 'too_large', rawKey: null, rawSize: 31_457_280 });
+  });
+
   it('answers 451 when the message cannot be stored, so the sender retries', async () => {
     const broken = configWith();
     // The raw store's folder is a file: nothing can be written under it (even as root).

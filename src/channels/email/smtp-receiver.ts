@@ -42,10 +42,21 @@ export async function startSmtpReceiver(deps: EmailDeps, options: { port?: numbe
     name: mtaName,
     banner: 'Guichet',
     size: maxBytes,
+    // The limit is checked in onMailFrom rather than by smtp-server, so a refusal on a declared
+    // SIZE is recorded too (the EHLO then announces « SIZE » without its number, as RFC 1870 allows).
+    hideSize: true,
     authOptional: true,
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ?? {}),
     logger: false,
+    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (error?: Error | null) => void) {
+      const args: Record<string, string | true> = address.args || {};
+      const declared = typeof args['SIZE'] === 'string' ? Number(args['SIZE']) : 0;
+      if (!(declared > maxBytes)) return callback();
+      recordRefusedEmail(deps, { envelopeFrom: address.address, recipients: [], size: declared, remoteAddress: session.remoteAddress ?? null })
+        .catch((error: unknown) => log.error({ err: error }, 'refused e-mail not recorded'))
+        .finally(() => callback(smtpError(552, `5.3.4 Message trop volumineux (limite : ${maxBytes} octets).`)));
+    },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error | null) => void) {
       if (!domains.includes(domainOf(address.address))) return callback(smtpError(550, '5.1.1 Destinataire inconnu ici : ce domaine n’est pas servi par ce serveur.'));
       callback();
