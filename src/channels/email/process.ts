@@ -277,7 +277,7 @@ async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail,
   const key = inbound.externalId ?? `inbound:${inbound.id}`;
   const idempotency = { scope: 'channel:email', key, requestHash: hashRequest({ key }) };
   const replayable = await idempotencyRepository.find(db.kysely, idempotency.scope, idempotency.key);
-  const citizenId = replayable ? undefined : await unverifiedCitizenFor(deps, organisationId, request);
+  const citizenId = replayable ? undefined : await unverifiedCitizenFor(deps, inbound.id, organisationId, request);
   const files = await storeFiles(deps, organisationId, mail, null);
   const { data, leftOver } = triageAnswers(procedure.form, { subject: request.subject, text: withNotes(request.newText, files.refused), attachments: files.stored });
   const since = new Date(Date.now() - ACK_WINDOW_MS).toISOString();
@@ -339,16 +339,23 @@ async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail,
 /**
  * For a sender failing authentication whose address belongs to a known citizen: a new record
  * (declared identity, flagged as a possible duplicate of that citizen) for the case to point to.
- * Undefined otherwise — the intake matches or creates the citizen as for any request.
+ * Undefined otherwise — the intake matches or creates the citizen as for any request. The record's
+ * id is kept on the receipt in the same transaction, so a retry or a reprocessing reuses it
+ * instead of creating another.
  */
-async function unverifiedCitizenFor(deps: EmailDeps, organisationId: number, request: NewRequest): Promise<number | undefined> {
+async function unverifiedCitizenFor(deps: EmailDeps, inboundId: number, organisationId: number, request: NewRequest): Promise<number | undefined> {
   if (!request.authenticity.failing) return undefined;
   const known = await citizenRepository.findByEmail(deps.db.kysely, organisationId, request.sender);
   if (known.length === 0) return undefined;
+  const inbound = await inboundRepository.findById(deps.db.kysely, inboundId);
+  const payload = (inbound?.payload ?? {}) as Record<string, unknown>;
+  const earlier = payload['unverifiedCitizenId'];
+  if (typeof earlier === 'number' && known.some((c) => c.id === earlier)) return earlier;
   return transaction(deps.db, async (trx) => {
     const now = new Date().toISOString();
-    const id = await citizenRepository.insert(trx, organisationId, namesOf(request.name), 'declared', known[0]!.id, now);
+    const id = await citizenRepository.insert(trx, organisationId, namesOf(request.name), 'declared', known.find((c) => c.id !== earlier)?.id ?? known[0]!.id, now);
     await citizenRepository.insertContacts(trx, id, { email: request.sender });
+    await emailRepository.recordAnalysis(trx, inboundId, { ...payload, unverifiedCitizenId: id });
     return id;
   });
 }
