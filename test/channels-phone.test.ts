@@ -144,6 +144,11 @@ describe('the CTI webhook', () => {
     expect((await json({ event: 'hangup', callId: 'appel-3', from: 'anonymous', to: '101', direction: 'in', cause: 'cancel' })).json()).toMatchObject({ state: 'ended' });
     expect((await json({ event: 'newCall', callId: 'appel-3', from: 'anonymous', to: '101', direction: 'in' })).json()).toMatchObject({ state: 'ended', duplicate: false });
     expect(await callRow('appel-3')).toMatchObject({ caller_e164: null, citizen_id: null, state: 'ended', cause: 'cancel' });
+    // A PBX set up for Zammad names the agent (user[]) instead of giving an extension.
+    const named: [string, string][] = [['from', '0611223344'], ['to', '0247000000'], ['direction', 'in'], ['callId', 'appel-nom']];
+    expect((await form([['event', 'newCall'], ...named, ['user[]', 'Bruno Voirie']])).json()).toMatchObject({ screenPop: true });
+    expect(await callRow('appel-nom')).toMatchObject({ agent_id: bruno.agentId, extension: null, citizen_matches: 0 });
+    await form([['event', 'hangup'], ...named, ['cause', 'noAnswer']]);
   });
 
   it('logs the call in the citizen’s 360° view, whose opening is in the access log', async () => {

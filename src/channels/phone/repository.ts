@@ -106,6 +106,19 @@ export const phoneRepository = {
     await db.updateTable('agents').set({ phone_extension: extension }).where('id', '=', agentId).execute();
   },
 
+  /** The one active agent of the organisation with this display name (none when two share it). */
+  async agentByName(db: Executor, organisationId: number, name: string): Promise<number | undefined> {
+    const rows = await db
+      .selectFrom('agents')
+      .select('id')
+      .where('organisation_id', '=', organisationId)
+      .where('display_name', '=', name)
+      .where('is_active', '=', 1)
+      .limit(2)
+      .execute();
+    return rows.length === 1 ? rows[0]!.id : undefined;
+  },
+
   /** How many active agents have an extension (the channel's status). */
   async countAgentsWithExtension(db: Executor, organisationId: number): Promise<number> {
     const row = await db

@@ -65,10 +65,13 @@ export async function recordCallEvent(db: Db, organisationId: number, event: Cal
     }
     // The agent: the extension sent, else the agent's side of the call (a direct line).
     const extension = event.extension ?? (event.event === 'newCall' ? (event.direction === 'in' ? event.to : event.from) : null);
-    const agentId = extension ? await phoneRepository.agentByExtension(trx, organisationId, extension) : undefined;
+    let agentId = extension ? await phoneRepository.agentByExtension(trx, organisationId, extension) : undefined;
+    const agentExtension = agentId !== undefined ? extension : event.extension;
+    // PBXs set up for Zammad name the agent instead (`user[]`): one name, one agent of that name.
+    if (agentId === undefined && event.users.length === 1 && event.event !== 'hangup') agentId = await phoneRepository.agentByName(trx, organisationId, event.users[0]!);
     if (agentId !== undefined && (event.event !== 'newCall' || existing.agent_id === null)) {
       changes.agent_id = agentId;
-      changes.extension = extension;
+      changes.extension = agentExtension;
     } else if (existing.extension === null && event.extension) {
       changes.extension = event.extension;
     }
