@@ -210,13 +210,20 @@ describe('threading', () => {
     await runTransition({ db, timezone: 'Europe/Paris', publicUrl: config.publicUrl }, { organisationId, actor: { type: 'system', id: null }, roles: 'system' }, { reference: view.reference, name: 'attendre' });
     // Sent as a fresh mail (no In-Reply-To): only the token can thread it.
     const messageId = mid();
-    await client.sendMail({ from: 'lea@example.org', to: replyTo, subject: 'Re: composteur', text: 'Voici mon adresse : 3 rue des Roses.\n\nLe lun. 2 mars 2026, Mairie a écrit :\n> Votre demande a bien été reçue.', messageId });
+    await client.sendMail({
+      from: 'lea@example.org', to: replyTo, subject: 'Re: composteur', messageId,
+      text: 'Voici mon adresse : 3 rue des Roses.\n\nLe lun. 2 mars 2026, Mairie a écrit :\n> Votre demande a bien été reçue.',
+      attachments: [{ filename: 'justificatif.pdf', content: PDF, contentType: 'application/pdf' }],
+    });
     await processPending();
     const receipt = await receiptOf(messageId);
     expect(receipt).toMatchObject({ status: 'threaded', caseId });
     const reply = await db.kysely.selectFrom('messages').selectAll().where('id', '=', receipt!.messageId!).executeTakeFirstOrThrow();
     expect(reply.body_text).toContain('3 rue des Roses');
     expect(reply.body_text).not.toContain('Votre demande a bien été reçue');
+    expect((receipt!.payload as { fullText: string }).fullText).toContain('Votre demande a bien été reçue');
+    const files = await db.kysely.selectFrom('attachments').select(['filename', 'case_id']).where('message_id', '=', reply.id).execute();
+    expect(files).toEqual([{ filename: 'justificatif.pdf', case_id: caseId }]);
     expect((await caseRepository.findById(db.kysely, caseId))!.status).toBe('encours');
     expect(await casesFrom('lea@example.org')).toHaveLength(1);
   });

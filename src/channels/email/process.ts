@@ -106,7 +106,16 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
   const newText = newTextOf(fullText);
   const html = sanitiseHtml(mail.html);
   const subject = (mail.subject ?? '').trim();
-  await emailRepository.recordAnalysis(db.kysely, inbound.id, { ...payload, authenticity, sender, subject, hasHtml: html !== null, quotedHistory: newText !== fullText });
+  await emailRepository.recordAnalysis(db.kysely, inbound.id, {
+    ...payload,
+    authenticity,
+    sender,
+    subject,
+    hasHtml: html !== null,
+    quotedHistory: newText !== fullText,
+    // The full text, quoted history included, for admins (a reply's message keeps only the new text).
+    fullText: fullText.slice(0, 64_000),
+  });
 
   const target = await threadTarget(deps, inbound, headers, mail, sender, authenticity);
   if (target) {
