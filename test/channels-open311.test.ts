@@ -185,7 +185,7 @@ describe('POST requests: refusals', () => {
     expect(unknown.statusCode).toBe(400);
     expect(xml(unknown.body).errors.error[0]).toEqual({ code: '400', description: 'service_code « piscine » inconnu.' });
     const refused = await db.kysely.selectFrom('channel_inbound').selectAll().where('channel', '=', 'open311').where('status', '=', 'ignored').execute();
-    expect(refused.some((r) => r.reason?.includes('piscine'))).toBe(true);
+    expect(refused.some((r) => r.reason === 'refused' && r.error?.includes('piscine'))).toBe(true);
   });
 
   it('says in French which attribute is wrong, and refuses unknown attributes and missing places', async () => {

@@ -46,7 +46,7 @@ export interface Inbound {
 export type InboundOutcome =
   | { status: 'created'; caseId: number }
   | { status: 'threaded'; caseId: number; messageId: number | null }
-  | { status: 'ignored'; reason: string; caseId?: number | null }
+  | { status: 'ignored'; reason: string; caseId?: number | null; /** What exactly was refused, for the health page. */ error?: string }
   | { status: 'quarantined'; reason: string; error: string };
 
 /** Per channel and status: how many items, for the health page. */
@@ -105,7 +105,7 @@ export const inboundRepository = {
       .set((eb) => ({
         status: outcome.status,
         reason: 'reason' in outcome ? outcome.reason : null,
-        error: outcome.status === 'quarantined' ? outcome.error : null,
+        error: 'error' in outcome ? (outcome.error ?? null) : null,
         case_id: 'caseId' in outcome ? (outcome.caseId ?? null) : null,
         message_id: outcome.status === 'threaded' ? outcome.messageId : null,
         attempts: eb('attempts', '+', 1),

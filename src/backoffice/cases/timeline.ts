@@ -206,6 +206,10 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
         entry.title = `Accusé de réception envoyé (${MESSAGE_CHANNELS[text('channel')] ?? text('channel')})`;
         entry.message = messageOf(p['messageId']);
         break;
+      case 'channel.received':
+        entry.title = text('source') === 'sms' ? 'Demande reçue par SMS' : `Demande reçue (${text('source') || text('channel')})`;
+        if (text('from')) entry.details.push(`De : ${text('from')}`);
+        break;
       case 'contact.failed':
         entry.title = `Adresse en échec (${MESSAGE_CHANNELS[text('channel')] ?? text('channel')})`;
         if (text('address')) entry.details.push(`Adresse : ${text('address')}`);

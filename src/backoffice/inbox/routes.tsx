@@ -47,6 +47,11 @@ const many = (value: string | string[] | undefined): string[] => (Array.isArray(
 
 /** The inbox: filters, full-text search, saved views, bulk actions, live updates. */
 export async function inboxRoutes(app: App): Promise<void> {
+  // Open live lists end when the server closes, so a shutdown never waits for agents' browsers.
+  const liveStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...liveStreams]) stop();
+  });
   const { db, config } = app.ctx;
   const timezone = config.TIMEZONE;
   const workflowDeps = () => ({ db, timezone, publicUrl: config.publicUrl });
@@ -211,6 +216,7 @@ export async function inboxRoutes(app: App): Promise<void> {
     const stop = () => {
       if (closed) return;
       closed = true;
+      liveStreams.delete(stop);
       clearInterval(poller);
       clearInterval(heartbeat);
       raw.end();
@@ -237,6 +243,7 @@ export async function inboxRoutes(app: App): Promise<void> {
     };
     const poller = setInterval(() => void poll(), LIVE_POLL_MS);
     const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), LIVE_HEARTBEAT_MS);
+    liveStreams.add(stop);
     request.raw.on('close', stop);
     raw.on('close', stop);
     void poll();

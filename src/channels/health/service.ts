@@ -51,6 +51,8 @@ export const REASON_LABELS: Record<string, string> = {
   invalid_json: 'JSON invalide',
   mapping_failed: 'Correspondance impossible',
   invalid: 'Contenu invalide',
+  refused: 'Refusé (données invalides)',
+  internal_error: 'Erreur interne',
 };
 
 export const reasonLabel = (code: string | null): string => (code === null ? 'Sans motif' : (REASON_LABELS[code] ?? code));

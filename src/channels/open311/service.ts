@@ -289,8 +289,8 @@ export async function createRequest(deps: Open311Deps & { timezone: string }, bo
     return [{ service_request_id: reference, token, service_notice: '', account_id: '' }];
   } catch (error) {
     const refusal = error instanceof Open311Error ? error.descriptions.join(' ') : error instanceof AppError ? error.message : null;
-    if (refusal !== null) await inboundRepository.settle(db, inboundId, { status: 'ignored', reason: `Refusée : ${refusal}`.slice(0, 500) }, new Date().toISOString());
-    else await inboundRepository.settle(db, inboundId, { status: 'quarantined', reason: 'Erreur interne', error: String(error).slice(0, 2000) }, new Date().toISOString());
+    if (refusal !== null) await inboundRepository.settle(db, inboundId, { status: 'ignored', reason: 'refused', error: refusal.slice(0, 2000) }, new Date().toISOString());
+    else await inboundRepository.settle(db, inboundId, { status: 'quarantined', reason: 'internal_error', error: String(error).slice(0, 2000) }, new Date().toISOString());
     throw error;
   }
 }
