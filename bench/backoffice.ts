@@ -32,14 +32,8 @@ import {
 } from './lib/datasets.js';
 import { isClean, measure, type LoadSettings, type ScenarioResult, type ScenarioSpec } from './lib/load.js';
 import { killAll, ROOT, runScript, startServer } from './lib/processes.js';
+import { intEnv } from './lib/env.js';
 
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw} : un entier ≥ ${min} est attendu.`);
-  return n;
-}
 
 const CASES = intEnv('BENCH_CASES', 1_000_000, 1_000);
 const settings: LoadSettings = {

@@ -27,15 +27,11 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
+import { intEnv } from './lib/env.js';
 
-function intEnv(name: string, fallback: number): number {
-  const n = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} : un entier ≥ 1 est attendu.`);
-  return n;
-}
-const DURATION_S = intEnv('BENCH_DURATION', 10);
-const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 10);
-const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8);
+const DURATION_S = intEnv('BENCH_DURATION', 10, 1);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 10, 1);
+const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8, 1);
 const PG_URL = process.env['BENCH_DATABASE_URL'] ?? '';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');

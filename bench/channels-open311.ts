@@ -21,16 +21,11 @@ import { createToken } from '../src/tokens/service.js';
 import { CACHE_DIR } from './lib/datasets.js';
 import { isClean, measure, type LoadSettings, type ScenarioResult } from './lib/load.js';
 import { killAll, ROOT, runScript, startServer } from './lib/processes.js';
+import { intEnv } from './lib/env.js';
 
 /** Re-run as a child with this flag, the script is the constant floor server. */
 const CONSTANT_FLOOR = '--constant-floor';
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${raw} : un entier positif est attendu.`);
-  return n;
-}
 
 const settings: LoadSettings = {
   durationSeconds: intEnv('BENCH_DURATION', 10),

@@ -35,6 +35,7 @@ import { jobRepository, type NewJob } from '../src/jobs/repository.js';
 import { startWorker } from '../src/jobs/worker.js';
 import { applicationJobTypes } from '../src/jobs/catalogue.js';
 import { seedDueTimers, timerEffects, timerJobCounts } from './lib/timers.js';
+import { intEnv } from './lib/env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_JOBS = 100_000;
@@ -43,13 +44,6 @@ const BENCH_TYPE = 'bench.sweep';
 /** What the backlog is made of: a minimal bench job, or real workflow timers. */
 const MODE: 'jobs' | 'timers' = process.env.BENCH_SWEEP === 'timers' ? 'timers' : 'jobs';
 
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw} : un entier ≥ ${min} est attendu.`);
-  return n;
-}
 
 /** Where the worker child finds the database: the parent's env, plus these. */
 interface Target {

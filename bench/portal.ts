@@ -22,13 +22,8 @@ import { CACHE_DIR } from './lib/datasets.js';
 import { isClean, measure, type LoadSettings, type ScenarioResult, type ScenarioSpec } from './lib/load.js';
 import { killAll, runScript, startServer } from './lib/processes.js';
 import { ROOT } from './lib/processes.js';
+import { intEnv } from './lib/env.js';
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${raw} : un entier positif est attendu.`);
-  return n;
-}
 
 const settings: LoadSettings = {
   durationSeconds: intEnv('BENCH_DURATION', 10),

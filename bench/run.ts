@@ -34,16 +34,10 @@ import {
 import { isClean, measure, type LoadSettings, type ScenarioResult, type ScenarioSpec } from './lib/load.js';
 import { killAll, ROOT, runScript, startServer, type Server } from './lib/processes.js';
 import { INTAKE_FLOOR_TARGET, LIST_P99_TARGET_MS, renderTable, writeReport, type DialectReport } from './lib/report.js';
+import { intEnv } from './lib/env.js';
 
 const DEFAULT_CASES = 1_000_000;
 
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw} : un entier ≥ ${min} est attendu.`);
-  return n;
-}
 
 const CASES = intEnv('BENCH_CASES', DEFAULT_CASES, 1_000);
 const settings: LoadSettings = {
