@@ -306,7 +306,7 @@ describe('the quarantine', () => {
     expect(res.rawPayload.equals(RAW_EMAIL)).toBe(true);
     const logged = await db.kysely.selectFrom('access_log').selectAll().where('agent_id', '=', admin.agentId).orderBy('id').execute();
     expect(logged.length).toBe(before.length + 1);
-    expect(logged.at(-1)).toMatchObject({ organisation_id: organisationId, action: 'download_attachment', detail: `Élément brut en quarantaine n° ${ids.emailQuarantined} (email)` });
+    expect(logged.at(-1)).toMatchObject({ organisation_id: organisationId, action: 'download_inbound', detail: `Élément brut en quarantaine n° ${ids.emailQuarantined} (email)` });
     // The access log page shows it.
     const log = await get('/backoffice/admin/journal-des-acces', admin);
     expect(log.body).toContain(`Élément brut en quarantaine n° ${ids.emailQuarantined} (email)`);

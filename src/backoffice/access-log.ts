@@ -11,6 +11,8 @@ export type AccessAction =
   | 'download_attachment'
   | 'print_case'
   | 'view_call'
+  /** The raw bytes of an item a channel received (a quarantined e-mail), downloaded by an admin. */
+  | 'download_inbound'
   /** A page of the inbox (case lists show citizens' names). */
   | 'list_cases';
 

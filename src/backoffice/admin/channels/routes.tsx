@@ -135,7 +135,7 @@ export async function channelAdminRoutes(app: App): Promise<void> {
     if (!who) return reply;
     const item = await quarantinedItem(request, who);
     const raw = await rawOf(config, item);
-    await logAccess(request, who.session, { action: 'download_attachment', detail: `Élément brut en quarantaine n° ${item.id} (${item.channel})` });
+    await logAccess(request, who.session, { action: 'download_inbound', detail: `Élément brut en quarantaine n° ${item.id} (${item.channel})` });
     return reply
       .type(raw.contentType)
       .header('content-disposition', `attachment; filename="${raw.filename}"`)

@@ -9,6 +9,8 @@ const ACTION_LABEL: Record<string, string> = {
   download_attachment: 'Téléchargement d’une pièce',
   print_case: 'Impression d’un dossier',
   view_call: 'Affichage d’un appel entrant',
+  download_inbound: 'Téléchargement d’un message reçu (quarantaine)',
+  list_cases: 'Liste de dossiers',
 };
 
 const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Paris' });
