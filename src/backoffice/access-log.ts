@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Executor } from '../db/transaction.js';
+import { transaction, type Executor } from '../db/transaction.js';
 import type { AgentSession } from './session.js';
 
 /** What an agent did with personal data. */
@@ -31,7 +31,8 @@ export interface AccessEntry {
  * untraced.
  */
 export async function logAccess(request: FastifyRequest, session: AgentSession, entry: AccessEntry): Promise<void> {
-  await accessLogRepository.insert(request.server.ctx.db.kysely, {
+  const { db } = request.server.ctx;
+  const row = {
     organisationId: session.organisationId,
     agentId: session.agentId,
     action: entry.action,
@@ -40,7 +41,12 @@ export async function logAccess(request: FastifyRequest, session: AgentSession, 
     detail: entry.detail ?? null,
     ip: request.ip ?? null,
     now: new Date().toISOString(),
-  });
+  };
+  // On SQLite an insert on its own is a commit, an fsync that blocks the process: through
+  // transaction() the entries of concurrent pages share one. PostgreSQL groups commits itself, and
+  // a BEGIN/COMMIT pair would only add two round trips.
+  if (db.dialect === 'sqlite') await transaction(db, (trx) => accessLogRepository.insert(trx, row));
+  else await accessLogRepository.insert(db.kysely, row);
 }
 
 export interface AccessLogRow {
