@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ChannelInboundTable } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 import { fromJson, toJson } from '../db/transaction.js';
@@ -96,6 +96,21 @@ export const inboundRepository = {
       .where('external_id', '=', externalId)
       .executeTakeFirst();
     return row && toInbound(row);
+  },
+
+  /**
+   * Takes the receipt for settling, inside the transaction that produces its outcome: false when
+   * it is no longer pending, i.e. a concurrent delivery of the same item settled it first (the row
+   * lock makes the second wait for the first's commit) — the caller then rolls back its work.
+   */
+  async claimPending(db: Executor, inboundId: number): Promise<boolean> {
+    const result = await db
+      .updateTable('channel_inbound')
+      .set({ status: sql<'pending'>`status` })
+      .where('id', '=', inboundId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   },
 
   /** Writes the outcome; counts the attempt. Runs in the transaction that produced the outcome when there is one. */

@@ -60,6 +60,14 @@ export const messageRepository = {
     await db.updateTable('messages').set({ status, message_id: messageId, sent_at: now, last_error: null }).where('id', '=', id).execute();
   },
 
+  /**
+   * Marks a queued message as not sent, for good (an SMS to a number that opted out): `failed`
+   * with the reason the case shows, so no retry and no silent « queued » forever.
+   */
+  async markNotSent(db: Executor, id: number, reason: string): Promise<void> {
+    await db.updateTable('messages').set({ status: 'failed', last_error: reason }).where('id', '=', id).execute();
+  },
+
   async markFailed(db: Executor, id: number, error: string): Promise<void> {
     await db.updateTable('messages').set({ last_error: error }).where('id', '=', id).execute();
   },

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/transaction.js';
+import { messageRepository } from '../../messages/repository.js';
 import { smsRepository } from './repository.js';
 
 /**
@@ -10,6 +11,6 @@ export async function holdSmsIfOptedOut(db: Executor, messageId: number, phone: 
   const optOut = await smsRepository.findOptOut(db, phone);
   if (!optOut) return false;
   const reason = `Non envoyé : ce numéro a demandé à ne plus recevoir de SMS (« ${optOut.keyword} » reçu le ${optOut.optedOutAt.slice(0, 10)}) ; il peut les réactiver en répondant START.`;
-  await smsRepository.markNotSent(db, messageId, reason);
+  await messageRepository.markNotSent(db, messageId, reason);
   return true;
 }

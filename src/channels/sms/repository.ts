@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.js';
 
 /** The case an SMS from a number answers. */
@@ -62,28 +61,5 @@ export const smsRepository = {
       .limit(1)
       .executeTakeFirst();
     return row && { caseId: row.id, citizenId: row.citizen_id! };
-  },
-
-  /**
-   * Takes the receipt for settling, inside the transaction that produces its outcome: false when
-   * it is no longer pending, i.e. a concurrent delivery of the same SMS settled it first (the row
-   * lock makes the second wait for the first's commit) — the caller then rolls back its work.
-   */
-  async claimPending(db: Executor, inboundId: number): Promise<boolean> {
-    const result = await db
-      .updateTable('channel_inbound')
-      .set({ status: sql<'pending'>`status` })
-      .where('id', '=', inboundId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  },
-
-  /**
-   * Marks a queued notification SMS as not sent, for good (the number opted out): `failed` with the
-   * reason the case shows, so no retry and no silent « queued » forever.
-   */
-  async markNotSent(db: Executor, messageId: number, reason: string): Promise<void> {
-    await db.updateTable('messages').set({ status: 'failed', last_error: reason }).where('id', '=', messageId).execute();
   },
 };

@@ -207,7 +207,7 @@ async function settleAlone(deps: SmsDeps, inboundId: number, outcome: InboundOut
 }
 
 async function claim(trx: Executor, inboundId: number): Promise<void> {
-  if (!(await smsRepository.claimPending(trx, inboundId))) throw new SettledMeanwhile();
+  if (!(await inboundRepository.claimPending(trx, inboundId))) throw new SettledMeanwhile();
 }
 
 /**
