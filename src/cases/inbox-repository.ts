@@ -299,8 +299,14 @@ function orderOf(dialect: Dialect, f: InboxFilter): Order {
   const due = sql<string>`coalesce(c.due_at, ${NO_DUE_DATE})`;
   const searching = f.text !== undefined && f.text.trim() !== '';
   if (searching && f.sort === 'recus') {
+    // PostgreSQL, open cases only: `id + 0` hides the primary key's order from the planner, which
+    // would otherwise walk every case backwards until it met a page of the agent's open matches —
+    // a word frequent in the history but rare in the agent's open cases read most of the table.
+    // It now starts from the open cases in scope (a partial index) or from the word's matches,
+    // whichever it estimates smaller, then sorts that set: bounded either way.
+    const boundedBy = dialect === 'postgres' && f.state === 'open' ? sql`(c.id + 0) desc` : sql`${idColumn} desc`;
     return {
-      by: [sql`${idColumn} desc`],
+      by: [boundedBy],
       after: (cursor) => () => sql<SqlBool>`${idColumn} < ${cursor[0]}`,
       cursorOf: (r) => [r.id],
     };
