@@ -113,6 +113,11 @@ export const inboundRepository = {
     return Number(result.numUpdatedRows) > 0;
   },
 
+  /** Replaces the receipt's payload with what processing found (kept for admins and reprocessing). */
+  async recordPayload(db: Executor, id: number, payload: unknown): Promise<void> {
+    await db.updateTable('channel_inbound').set({ payload: toJson(payload) }).where('id', '=', id).execute();
+  },
+
   /** Writes the outcome; counts the attempt. Runs in the transaction that produced the outcome when there is one. */
   async settle(db: Executor, id: number, outcome: InboundOutcome, now: string): Promise<void> {
     await db

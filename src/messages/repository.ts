@@ -12,6 +12,13 @@ export interface NewMessage {
 }
 
 /** Every query on case messages (what was written to and received from the citizen). */
+/** A message we sent, as a reply or a bounce naming it finds it. */
+export interface SentMessage {
+  id: number;
+  caseId: number;
+  recipient: string | null;
+}
+
 export const messageRepository = {
   async insert(db: Executor, m: NewMessage, now: string): Promise<number> {
     const row = await db
@@ -54,6 +61,34 @@ export const messageRepository = {
       .orderBy('id')
       .execute();
     return rows.map((r) => r.message_id!);
+  },
+
+  /** The latest message we sent (of this organisation) whose Message-ID (e-mail threading, bounces) is one of `messageIds`. */
+  async findSentByMessageIds(db: Executor, organisationId: number, messageIds: string[]): Promise<SentMessage | undefined> {
+    if (messageIds.length === 0) return undefined;
+    const row = await db
+      .selectFrom('messages as m')
+      .innerJoin('cases as c', 'c.id', 'm.case_id')
+      .select(['m.id', 'm.case_id', 'm.recipient'])
+      .where('c.organisation_id', '=', organisationId)
+      .where('m.direction', '=', 'out')
+      .where('m.message_id', 'in', messageIds.slice(0, 100))
+      .orderBy('m.id', 'desc')
+      .executeTakeFirst();
+    return row && { id: row.id, caseId: row.case_id, recipient: row.recipient };
+  },
+
+  /** A message we sent, by its id (a reply token names it). */
+  async findSentById(db: Executor, organisationId: number, id: number): Promise<SentMessage | undefined> {
+    const row = await db
+      .selectFrom('messages as m')
+      .innerJoin('cases as c', 'c.id', 'm.case_id')
+      .select(['m.id', 'm.case_id', 'm.recipient'])
+      .where('c.organisation_id', '=', organisationId)
+      .where('m.direction', '=', 'out')
+      .where('m.id', '=', id)
+      .executeTakeFirst();
+    return row && { id: row.id, caseId: row.case_id, recipient: row.recipient };
   },
 
   async markSent(db: Executor, id: number, status: 'sent' | 'recorded', messageId: string, now: string): Promise<void> {

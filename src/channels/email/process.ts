@@ -25,7 +25,6 @@ import { namesOf, newTextOf, sanitiseHtml } from './content.js';
 import { classifyMachine, readBounce, topLevelParts, type MachineVerdict } from './machine.js';
 import { rawMailStore, readHeaders, normaliseMessageId, type EmailDeps, type EmailReceiptPayload } from './receive.js';
 import { messageIdOfReplyAddress } from './reply-token.js';
-import { emailRepository } from './repository.js';
 import { triageAnswers } from './triage-form.js';
 
 export interface ProcessDeps extends EmailDeps {
@@ -106,7 +105,7 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
   const newText = newTextOf(fullText);
   const html = sanitiseHtml(mail.html);
   const subject = (mail.subject ?? '').trim();
-  await emailRepository.recordAnalysis(db.kysely, inbound.id, {
+  await inboundRepository.recordPayload(db.kysely, inbound.id, {
     ...payload,
     authenticity,
     sender,
@@ -168,7 +167,7 @@ async function settleMachine(deps: EmailDeps, inbound: Inbound, raw: Buffer, hea
     return { status: 'ignored', reason: machine.kind };
   }
   const report = readBounce(headers, topLevelParts(raw, headers.get('content-type')?.[0]));
-  const sent = await emailRepository.findSentByMessageIds(db.kysely, inbound.organisationId, report.originalMessageIds);
+  const sent = await messageRepository.findSentByMessageIds(db.kysely, inbound.organisationId, report.originalMessageIds);
   const view = sent && (await caseRepository.findById(db.kysely, sent.caseId));
   await transaction(db, async (trx) => {
     if (sent && view) {
@@ -208,14 +207,14 @@ async function threadTarget(
   ];
   for (const address of recipients) {
     const messageId = messageIdOfReplyAddress(config, address);
-    const sent = messageId !== null ? await emailRepository.findSentById(db.kysely, inbound.organisationId, messageId) : undefined;
+    const sent = messageId !== null ? await messageRepository.findSentById(db.kysely, inbound.organisationId, messageId) : undefined;
     if (sent) return { caseId: sent.caseId, by: 'token' };
   }
   const answered = [...(headers.get('in-reply-to') ?? []), ...(headers.get('references') ?? [])]
     .flatMap((v) => v.match(/<[^<>\s]+>/g) ?? [])
     .map((id) => normaliseMessageId(id))
     .filter((id): id is string => id !== null);
-  const sent = await emailRepository.findSentByMessageIds(db.kysely, inbound.organisationId, answered.reverse());
+  const sent = await messageRepository.findSentByMessageIds(db.kysely, inbound.organisationId, answered.reverse());
   if (sent) return { caseId: sent.caseId, by: 'in_reply_to' };
   if (authenticity.failing) return undefined;
   for (const reference of (mail.subject ?? '').match(/\b\d{4}-\d{6}\b/g) ?? []) {
@@ -364,7 +363,7 @@ async function unverifiedCitizenFor(deps: EmailDeps, inboundId: number, organisa
     const now = new Date().toISOString();
     const id = await citizenRepository.insert(trx, organisationId, namesOf(request.name), 'declared', known.find((c) => c.id !== earlier)?.id ?? known[0]!.id, now);
     await citizenRepository.insertContacts(trx, id, { email: request.sender });
-    await emailRepository.recordAnalysis(trx, inboundId, { ...payload, unverifiedCitizenId: id });
+    await inboundRepository.recordPayload(trx, inboundId, { ...payload, unverifiedCitizenId: id });
     return id;
   });
 }
