@@ -82,6 +82,19 @@ export const inboundRepository = {
     return row?.id;
   },
 
+  /**
+   * Records the receipt, or finds the one already recorded under the same external id (a
+   * redelivery): `previous` is that earlier receipt, for the channel to answer as it was answered
+   * or to finish its processing.
+   */
+  async receive(db: Executor, item: NewInbound, now: string): Promise<{ id: number; previous: Inbound | null }> {
+    const id = await inboundRepository.insert(db, item, now);
+    if (id !== undefined) return { id, previous: null };
+    const previous = item.externalId === null ? undefined : await inboundRepository.findByExternalId(db, item.organisationId, item.channel, item.externalId);
+    if (!previous) throw new Error(`Reçu ${item.channel} ${String(item.externalId)} introuvable après un conflit d’identifiant.`);
+    return { id: previous.id, previous };
+  },
+
   async findById(db: Executor, id: number): Promise<Inbound | undefined> {
     const row = await db.selectFrom('channel_inbound').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toInbound(row);

@@ -280,9 +280,7 @@ export async function createRequest(deps: Open311Deps & { timezone: string }, bo
     summary: `${one(body, 'service_code') ?? '?'} – ${(one(body, 'description') ?? '').slice(0, 120)}`,
     payload: { media_url: one(body, 'media_url') ?? null, service_code: one(body, 'service_code') ?? null, device_id: one(body, 'device_id') ?? null, account_id: one(body, 'account_id') ?? null },
   };
-  const inboundId =
-    (await inboundRepository.insert(db, receipt, now)) ?? (await inboundRepository.findByExternalId(db, principal.organisationId, 'open311', token))?.id;
-  if (inboundId === undefined) throw new Error('Open311: receipt neither inserted nor found');
+  const { id: inboundId } = await inboundRepository.receive(db, receipt, now);
 
   try {
     const reference = await submit(deps, principal, publicBody, inboundId, idempotencyKey);

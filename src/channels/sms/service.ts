@@ -55,20 +55,15 @@ export async function receiveSms(deps: SmsDeps, provider: SmsProviderName, sms: 
   const now = new Date().toISOString();
   const sender = toE164(sms.from) ?? null;
   const item = { organisationId: organisation.id, provider, sender, sms };
-  const inserted = await inboundRepository.insert(
+  const { id, previous } = await inboundRepository.receive(
     db.kysely,
     { organisationId: organisation.id, channel: 'sms', source: `webhook:${provider}`, externalId: sms.id, sender: sender ?? sms.from, summary: sms.text.slice(0, 200), payload: sms },
     now,
   );
-  if (inserted === undefined) {
-    const existing = await inboundRepository.findByExternalId(db.kysely, organisation.id, 'sms', sms.id);
-    if (!existing) throw new Error(`SMS ${sms.id} : reçu introuvable après un conflit d’identifiant.`);
-    // Settled: the provider retries an SMS we already took. Pending: its processing never ended
-    // (a crash, a timeout): take it up again — the settling transaction decides who wins.
-    if (existing.status !== 'pending') return { inboundId: existing.id, outcome: existing.status, duplicate: true, caseId: existing.caseId };
-    return processReceipt(deps, existing.id, item);
-  }
-  return processReceipt(deps, inserted, item);
+  // Settled: the provider retries an SMS we already took. Pending: its processing never ended
+  // (a crash, a timeout): take it up again — the settling transaction decides who wins.
+  if (previous && previous.status !== 'pending') return { inboundId: previous.id, outcome: previous.status, duplicate: true, caseId: previous.caseId };
+  return processReceipt(deps, id, item);
 }
 
 interface Item {

@@ -70,7 +70,7 @@ export async function receiveDelivery(deps: WebhookDeps, delivery: Delivery, now
   const receivedAt = now.toISOString();
   const externalId = `${source.slug}:${deliveryId}`;
   const summaryOf = (m: MappedDelivery | null) => (m ? (m.subject ?? m.text)?.slice(0, 200) ?? null : null);
-  const inboundId = await inboundRepository.insert(
+  const { id: inbound, previous } = await inboundRepository.receive(
     db.kysely,
     {
       organisationId: source.organisationId,
@@ -84,10 +84,7 @@ export async function receiveDelivery(deps: WebhookDeps, delivery: Delivery, now
     },
     receivedAt,
   );
-  let receiptId = inboundId;
-  if (receiptId === undefined) {
-    const previous = await inboundRepository.findByExternalId(db.kysely, source.organisationId, 'social', externalId);
-    if (!previous) throw new AppError('unavailable');
+  if (previous) {
     if (previous.caseId !== null) {
       const existing = await caseRepository.findById(db.kysely, previous.caseId);
       if (existing) return { kind: 'replayed', reference: existing.reference };
@@ -96,9 +93,7 @@ export async function receiveDelivery(deps: WebhookDeps, delivery: Delivery, now
       throw invalid([], `Cet envoi a déjà été reçu et mis en quarantaine : ${previous.error ?? previous.reason ?? 'raison inconnue'}.`);
     }
     // Still pending: the first attempt crashed or is running; the intake's idempotency key makes a second try safe.
-    receiptId = previous.id;
   }
-  const inbound = receiptId;
   const quarantine = async (reason: string, error: AppError): Promise<never> => {
     const detail = [error.detail ?? error.message, ...error.errors.map((e) => `${e.field} : ${e.message}`)].join(' — ');
     await inboundRepository.settle(db.kysely, inbound, { status: 'quarantined', reason, error: detail }, new Date().toISOString());
