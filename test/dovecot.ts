@@ -169,7 +169,9 @@ export async function startDovecot(binary: string, options: DovecotOptions = {})
       }
     },
     async start() {
-      const started = spawn(binary, ['-F', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group, so that stop() ends the IMAP processes with their master, as
+      // `systemctl restart dovecot` does, instead of leaving them to notice the master's death.
+      const started = spawn(binary, ['-F', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       child = started;
       started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -185,10 +187,19 @@ export async function startDovecot(binary: string, options: DovecotOptions = {})
       child = null;
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+      const signalGroup = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-running.pid!, signal);
+        } catch {
+          // The group is already gone.
+        }
+      };
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      // The master has exited; its IMAP processes, in the same group, are sent the same end.
+      signalGroup('SIGKILL');
     },
     async destroy() {
       await server.stop();
