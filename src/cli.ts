@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,11 +74,14 @@ async function main(argv: string[]): Promise<number> {
         return -1;
       }
       case 'start':
-        report(await migrateToLatest(db));
-        await seedDemoIfEmpty(db, config);
+        // A web child of WEB_PROCESSES runs this command again: the first process has set up.
+        if (cluster.isPrimary) {
+          report(await migrateToLatest(db));
+          await seedDemoIfEmpty(db, config);
+        }
         await startServer(config, db, 'all');
         serving = true;
-        printWelcome(config);
+        if (cluster.isPrimary) printWelcome(config);
         return -1;
       default:
         console.error(`Commande inconnue : ${command}\n\n${USAGE}`);

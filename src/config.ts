@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -40,6 +41,11 @@ const url =
 const variables = {
   PORT: { doc: 'Port HTTP sur lequel Guichet écoute.', default: '3000', parse: integer(0, 65535) },
   HOST: { doc: 'Adresse d’écoute (0.0.0.0 pour toutes les interfaces).', default: '127.0.0.1', parse: text },
+  WEB_PROCESSES: {
+    doc: 'Processus HTTP de `serve` et `start`, qui se partagent le port : 1 par défaut, « auto » pour un par cœur.',
+    default: '1',
+    parse: (raw: string) => (raw === 'auto' ? os.availableParallelism() : integer(1, 64)(raw)),
+  },
   PUBLIC_URL: {
     doc: 'URL publique du service, utilisée dans les liens des courriels et des accusés de réception.',
     parse: url('http:', 'https:'),

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
@@ -32,48 +33,114 @@ export interface Started {
  * (`all`) — and stops them cleanly on SIGINT/SIGTERM: HTTP stops accepting requests, the worker
  * finishes its running jobs, then the database closes. A worker refuses to start while jobs wait
  * whose type it has no handler for.
+ *
+ * With WEB_PROCESSES above 1, HTTP is served by that many child processes sharing the port
+ * (node:cluster), so that pages are rendered on every core; this process then runs the background
+ * part of the role, if any, and looks after the children.
  */
 export async function startServer(config: Config, db: Db, role: Role = 'all'): Promise<Started> {
+  if (cluster.isWorker) role = 'web';
+  else if (role !== 'worker' && config.WEB_PROCESSES > 1) return startWebProcesses(config, db, role);
   const logger = createLogger(config);
-  let app: App | null = null;
-  let worker: Worker | null = null;
-  let smtp: { host: string; port: number; close(): Promise<void> } | null = null;
-  let imap: { stop(): Promise<void> } | null = null;
-  if (role !== 'web') {
-    // Loaded on demand: a web-only process never needs the job handlers' dependencies.
-    const { applicationJobTypes } = await import('./jobs/catalogue.js');
-    const { JobRegistry } = await import('./jobs/registry.js');
-    const { assertKnownJobTypes, startWorker } = await import('./jobs/worker.js');
-    const registry = new JobRegistry(applicationJobTypes());
-    await assertKnownJobTypes(db, registry);
-    if (role === 'all') app = await listen(config, db, logger);
-    worker = startWorker({ db, config, log: logger.child({ role: 'worker' }) }, registry, { concurrency: config.JOB_CONCURRENCY });
-    // The SMTP receiver (an MX for the town's domain or alias) runs where the jobs that process its mail run.
-    if (config.INBOUND_SMTP_PORT !== null) {
-      const { startSmtpReceiver } = await import('./channels/email/smtp-receiver.js');
-      smtp = await startSmtpReceiver({ db, config, log: logger.child({ role: 'smtp' }) });
-      logger.info({ host: smtp.host, port: smtp.port }, 'SMTP receiver listening');
-    }
-    // The IMAP mailbox is read by the worker processes only (a web process never polls it).
-    if (config.IMAP_URL) {
-      const { startImapPoller } = await import('./channels/email/imap/service.js');
-      imap = startImapPoller({ db, config, log: logger.child({ role: 'worker' }) });
-    }
-  } else {
-    app = await listen(config, db, logger);
-  }
+  const app = role === 'worker' ? null : await listen(config, db, logger);
+  const background = role === 'web' ? null : await startBackground(config, db, logger);
   const shutdown = async (signal: string) => {
     logger.info({ signal, role }, 'shutting down');
     await app?.close();
-    await smtp?.close();
-    await imap?.stop();
-    await worker?.stop();
+    await background?.stop();
     await db.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  return { app, worker };
+  return { app, worker: background?.worker ?? null };
+}
+
+interface Background {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** The job worker, and the inbound mail it processes (the SMTP receiver, the IMAP poller). */
+async function startBackground(config: Config, db: Db, logger: Logger): Promise<Background> {
+  // Loaded on demand: a web-only process never needs the job handlers' dependencies.
+  const { applicationJobTypes } = await import('./jobs/catalogue.js');
+  const { JobRegistry } = await import('./jobs/registry.js');
+  const { assertKnownJobTypes, startWorker } = await import('./jobs/worker.js');
+  const registry = new JobRegistry(applicationJobTypes());
+  await assertKnownJobTypes(db, registry);
+  const worker = startWorker({ db, config, log: logger.child({ role: 'worker' }) }, registry, { concurrency: config.JOB_CONCURRENCY });
+  let smtp: { host: string; port: number; close(): Promise<void> } | null = null;
+  let imap: { stop(): Promise<void> } | null = null;
+  // The SMTP receiver (an MX for the town's domain or alias) runs where the jobs that process its mail run.
+  if (config.INBOUND_SMTP_PORT !== null) {
+    const { startSmtpReceiver } = await import('./channels/email/smtp-receiver.js');
+    smtp = await startSmtpReceiver({ db, config, log: logger.child({ role: 'smtp' }) });
+    logger.info({ host: smtp.host, port: smtp.port }, 'SMTP receiver listening');
+  }
+  // The IMAP mailbox is read by the worker processes only (a web process never polls it).
+  if (config.IMAP_URL) {
+    const { startImapPoller } = await import('./channels/email/imap/service.js');
+    imap = startImapPoller({ db, config, log: logger.child({ role: 'worker' }) });
+  }
+  return {
+    worker,
+    async stop() {
+      await smtp?.close();
+      await imap?.stop();
+      await worker.stop();
+    },
+  };
+}
+
+/** A child that dies on its own is replaced after this pause (a crash loop then costs little). */
+const RESTART_DELAY_MS = 1_000;
+/** How long children are given to finish their requests on shutdown before they are killed. */
+const CHILDREN_STOP_MS = 30_000;
+
+/**
+ * WEB_PROCESSES children serving HTTP on the shared port; each opens its own database connection
+ * and runs the `web` role. Everything they share goes through the database (sessions, live lists
+ * that poll it, configuration read again after a few seconds), so any child may answer any request.
+ */
+async function startWebProcesses(config: Config, db: Db, role: Role): Promise<Started> {
+  const logger = createLogger(config);
+  let stopping = false;
+  const fork = () => cluster.fork();
+  cluster.on('exit', (child, code, signal) => {
+    if (stopping) return;
+    logger.error({ pid: child.process.pid, code, signal }, 'web process exited; starting another');
+    setTimeout(() => !stopping && fork(), RESTART_DELAY_MS).unref();
+  });
+  const listening = Array.from({ length: config.WEB_PROCESSES }, () => new Promise<void>((resolve) => fork().once('listening', () => resolve())));
+  const background = role === 'all' ? await startBackground(config, db, logger) : null;
+  await Promise.all(listening);
+  logger.info({ processes: config.WEB_PROCESSES, port: config.PORT }, 'web processes listening');
+  const shutdown = async (signal: string) => {
+    stopping = true;
+    logger.info({ signal, role }, 'shutting down');
+    const children = Object.values(cluster.workers ?? {}).filter((c) => c !== undefined);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.isDead()) return resolve();
+            const kill = setTimeout(() => child.process.kill('SIGKILL'), CHILDREN_STOP_MS);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await background?.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return { app: null, worker: background?.worker ?? null };
 }
 
 /** Builds the app with its logger and file store, and listens. */

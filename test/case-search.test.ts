@@ -3,7 +3,7 @@
  * Snowball French stems), the FTS5 query built from what an agent typed, and the index kept up to
  * date by the database itself whatever writes the case (intake, a message, a new citizen name).
  */
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { DummyDriver, Kysely, sql, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
@@ -43,8 +43,8 @@ describe('the index in the database', () => {
   let db: Db;
   let commune: Awaited<ReturnType<typeof makeCommune>>;
   const deps = () => ({ db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' });
-  const search = async (text: string, departmentIds: number[]) => {
-    const filter: InboxFilter = { state: 'all', sort: 'recus', text };
+  const search = async (text: string, departmentIds: number[], state: InboxFilter['state'] = 'all') => {
+    const filter: InboxFilter = { state, sort: 'recus', text };
     const { rows } = await inboxRepository.page(db.kysely, db.dialect, { organisationId: commune.organisationId, agentId: 0, departmentIds }, filter, null, 50);
     return rows.map((r) => r.reference);
   };
@@ -81,6 +81,49 @@ describe('the index in the database', () => {
 
     await db.kysely.updateTable('citizens').set({ usage_name: 'Lemaire' }).where('id', '=', receipt.citizen!.id).execute();
     expect(await search('lemaire', roads)).toEqual([receipt.reference]);
+  });
+
+  it('keeps a second index of open cases only, which a case leaves when closed and re-enters when re-opened', async () => {
+    const { receipt } = await submitCase(deps(), {
+      organisationId: commune.organisationId,
+      procedureSlug: 'signalement-voirie',
+      channel: 'web',
+      actor: { type: 'system', id: null },
+      citizen: { firstNames: 'Odile', lastName: 'Ferrand', email: 'odile.ferrand@example.fr' },
+      data: { categorie: 'eclairage', description: 'Un candélabre penché' },
+      hiddenFields: 'drop',
+    });
+    const roads = [commune.departments.roads];
+    const openIndexHolds = async (): Promise<boolean> => {
+      const table = db.dialect === 'sqlite' ? 'case_search_open' : null;
+      if (table) {
+        const { rows } = await sql<{ n: number }>`select count(*) as n from case_search_open where rowid = ${receipt.caseId}`.execute(db.kysely);
+        return Number(rows[0]!.n) === 1;
+      }
+      const { rows } = await sql<{ open: boolean }>`select open from case_search where case_id = ${receipt.caseId}`.execute(db.kysely);
+      return rows[0]!.open;
+    };
+    expect(await openIndexHolds()).toBe(true);
+    expect(await search('candelabres', roads, 'open')).toEqual([receipt.reference]);
+
+    const setClosed = (closedAt: string | null) => db.kysely.updateTable('cases').set({ closed_at: closedAt }).where('id', '=', receipt.caseId).execute();
+    await setClosed(new Date().toISOString());
+    expect(await openIndexHolds()).toBe(false);
+    expect(await search('candelabres', roads, 'open')).toEqual([]);
+    expect(await search('candelabres', roads, 'closed')).toEqual([receipt.reference]);
+    // A message on a closed case is searchable among all cases, and does not bring it back among the open.
+    await db.kysely
+      .insertInto('messages')
+      .values({ case_id: receipt.caseId, direction: 'in', channel: 'email', recipient: null, subject: 'Merci', body_text: 'Le poteau est redressé.', body_html: null, status: 'received', message_id: null, last_error: null, created_at: new Date().toISOString(), sent_at: null })
+      .execute();
+    expect(await search('poteau', roads)).toEqual([receipt.reference]);
+    expect(await search('poteau', roads, 'open')).toEqual([]);
+
+    await setClosed(null);
+    expect(await openIndexHolds()).toBe(true);
+    expect(await search('poteau', roads, 'open')).toEqual([receipt.reference]);
+    await db.kysely.updateTable('citizens').set({ usage_name: 'Vasseur' }).where('id', '=', receipt.citizen!.id).execute();
+    expect(await search('vasseur', roads, 'open')).toEqual([receipt.reference]);
   });
 });
 

@@ -245,33 +245,37 @@ function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: Inbo
   if (f.satisfactionAnswered) {
     q = q.where((eb) => eb.exists(eb.selectFrom('satisfaction_answers as sa').select(sql`1`.as('one')).whereRef('sa.case_id', '=', 'c.id')));
   }
-  const match = f.text !== undefined ? searchMatch(dialect, f.text) : null;
+  const match = f.text !== undefined ? searchMatch(dialect, f.text, onlyOpen(f)) : null;
   if (match) q = match(q);
   return q;
 }
 
+/** Whether a filter keeps open cases only, so that the search may use the open cases' index. */
+const onlyOpen = (f: InboxFilter): boolean => f.state === 'open' || f.delay !== undefined;
+
 /**
- * The full-text restriction. On SQLite the FTS5 table drives the query, read in descending rowid
- * (case id) order and stopped at the page size: the department and other filters are checked on
- * each match as it comes, so a frequent word costs no more than a rare one. On PostgreSQL the GIN
- * index gives the matching ids, joined to the cases.
+ * The full-text restriction, through the index of open cases when the list shows only those
+ * (migration 020: any word then costs at most the town's open cases), else through the index of
+ * every case. On SQLite the FTS5 table drives the query, read in descending rowid (case id) order
+ * and stopped at the page size: the department and other filters are checked on each match as it
+ * comes. On PostgreSQL the GIN index gives the matching ids, joined to the cases.
  */
-function searchMatch(dialect: Dialect, text: string): ((q: CaseQuery) => CaseQuery) | null {
+function searchMatch(dialect: Dialect, text: string, open: boolean): ((q: CaseQuery) => CaseQuery) | null {
   if (dialect === 'sqlite') {
     const query = ftsQuery(text);
     if (query === null) return null;
+    const index = open ? sql.raw('case_search_open') : sql.raw('case_search');
     return (q) =>
       q
-        .innerJoin(sql<{ rowid: number }>`case_search`.as('case_search'), (join) => join.on(sql<SqlBool>`case_search.rowid = c.id`))
-        .where(sql<SqlBool>`case_search match ${query}`) as unknown as CaseQuery;
+        .innerJoin(sql<{ rowid: number }>`${index}`.as('fts'), (join) => join.on(sql<SqlBool>`fts.rowid = c.id`))
+        .where(sql<SqlBool>`fts.body match ${query}`) as unknown as CaseQuery;
   }
   if (text.trim() === '') return null;
-  return (q) =>
-    q.where(
-      'c.id',
-      'in',
-      sql<number>`(select s.case_id from case_search s where s.document @@ websearch_to_tsquery('french', guichet_unaccent(${text.slice(0, 500)})))`,
-    );
+  const words = sql`websearch_to_tsquery('french', guichet_unaccent(${text.slice(0, 500)}))`;
+  const matching = open
+    ? sql<number>`(select s.case_id from case_search s where s.open and s.document @@ ${words})`
+    : sql<number>`(select s.case_id from case_search s where s.document @@ ${words})`;
+  return (q) => q.where('c.id', 'in', matching);
 }
 
 interface SortKeySource {
@@ -294,7 +298,7 @@ interface Order {
  * case id), which the SQLite full-text index gives in order without sorting its matches.
  */
 function orderOf(dialect: Dialect, f: InboxFilter): Order {
-  const idColumn = f.text !== undefined && dialect === 'sqlite' && ftsQuery(f.text) !== null ? sql.ref('case_search.rowid') : sql.ref('c.id');
+  const idColumn = f.text !== undefined && dialect === 'sqlite' && ftsQuery(f.text) !== null ? sql.ref('fts.rowid') : sql.ref('c.id');
   const rank = sql<number>`(case c.priority when 'urgent' then 3 when 'high' then 2 when 'normal' then 1 else 0 end)`;
   const due = sql<string>`coalesce(c.due_at, ${NO_DUE_DATE})`;
   const searching = f.text !== undefined && f.text.trim() !== '';
@@ -302,9 +306,9 @@ function orderOf(dialect: Dialect, f: InboxFilter): Order {
     // PostgreSQL, open cases only: `id + 0` hides the primary key's order from the planner, which
     // would otherwise walk every case backwards until it met a page of the agent's open matches —
     // a word frequent in the history but rare in the agent's open cases read most of the table.
-    // It now starts from the open cases in scope (a partial index) or from the word's matches,
-    // whichever it estimates smaller, then sorts that set: bounded either way.
-    const boundedBy = dialect === 'postgres' && f.state === 'open' ? sql`(c.id + 0) desc` : sql`${idColumn} desc`;
+    // It starts from the word's open matches (migration 020's partial index) or from the open
+    // cases in scope, whichever it estimates smaller, then sorts that set: bounded either way.
+    const boundedBy = dialect === 'postgres' && onlyOpen(f) ? sql`(c.id + 0) desc` : sql`${idColumn} desc`;
     return {
       by: [boundedBy],
       after: (cursor) => () => sql<SqlBool>`${idColumn} < ${cursor[0]}`,

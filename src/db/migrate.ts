@@ -19,6 +19,7 @@ import * as m016 from './migrations/016_phone.js';
 import * as m017 from './migrations/017_open311.js';
 import * as m018 from './migrations/018_webhooks.js';
 import * as m019 from './migrations/019_email_imap.js';
+import * as m020 from './migrations/020_open_case_search.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -44,6 +45,7 @@ const migrations: Record<string, DialectMigration> = {
   '017_open311': m017,
   '018_webhooks': m018,
   '019_email_imap': m019,
+  '020_open_case_search': m020,
 };
 
 class StaticProvider implements MigrationProvider {
