@@ -95,9 +95,13 @@ export const inboxRepository = {
     const order = orderOf(dialect, filter);
     let q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now);
     if (after) q = q.where(order.after(after));
-    let listed = withListColumns(q);
-    for (const by of order.by) listed = listed.orderBy(by);
-    const rows = await listed.limit(limit + 1).execute();
+    // The page's ids first, then their names and labels: joined before the limit, the other
+    // tables would be read for every case of the list (PostgreSQL then sorts them all).
+    let ids = q.select('c.id');
+    for (const by of order.by) ids = ids.orderBy(by);
+    let listed = withListColumns(db.selectFrom('cases as c').where('c.id', 'in', ids.limit(limit + 1)));
+    for (const by of order.outer ?? order.by) listed = listed.orderBy(by);
+    const rows = await listed.execute();
     return { rows: rows.slice(0, limit).map((r) => toRow(r, order.cursorOf)), hasMore: rows.length > limit };
   },
 
@@ -289,6 +293,8 @@ const PRIORITY_RANK: Record<string, number> = { urgent: 3, high: 2, normal: 1, l
 
 interface Order {
   by: Expression<unknown>[];
+  /** The same order over the page's rows alone, when `by` names what only the filter joins. */
+  outer?: Expression<unknown>[];
   after(cursor: InboxCursor): (eb: ExpressionBuilder<CasesDb, 'c'>) => Expression<SqlBool>;
   cursorOf(row: SortKeySource): InboxCursor;
 }
@@ -311,6 +317,7 @@ function orderOf(dialect: Dialect, f: InboxFilter): Order {
     const boundedBy = dialect === 'postgres' && onlyOpen(f) ? sql`(c.id + 0) desc` : sql`${idColumn} desc`;
     return {
       by: [boundedBy],
+      outer: [sql`c.id desc`],
       after: (cursor) => () => sql<SqlBool>`${idColumn} < ${cursor[0]}`,
       cursorOf: (r) => [r.id],
     };
