@@ -29,9 +29,11 @@ export interface BackofficePageOptions {
  * personal data: never cached, never indexed.
  */
 export async function sendBackofficePage(request: FastifyRequest, reply: FastifyReply, options: BackofficePageOptions): Promise<FastifyReply> {
-  const organisation = await portalOrganisation(request);
   // Unread mentions are counted on every page so the menu tells an agent a colleague needs them.
-  const unreadMentions = options.session ? await mentionRepository.countUnread(request.server.ctx.db.kysely, options.session.agentId) : 0;
+  const [organisation, unreadMentions] = await Promise.all([
+    portalOrganisation(request),
+    options.session ? mentionRepository.countUnread(request.server.ctx.db.kysely, options.session.agentId) : 0,
+  ]);
   const page = renderPage(
     {
       title: options.title,
