@@ -145,7 +145,7 @@ export type QueuedCitizenMessage = { messageId: number; channel: CitizenChannel;
 export async function citizenChannelOf(
   trx: Executor,
   view: CaseView,
-  variables: Pick<TemplateVariables, 'citizen'>,
+  variables: { citizen: { email: string | null; phone: string | null } | null },
 ): Promise<{ channel: CitizenChannel; email: string | null; mobile: string | null; notifySms: boolean; hasAccount: boolean }> {
   const email = variables.citizen?.email ?? view.contact.email;
   const phone = variables.citizen?.phone ?? view.contact.phone;

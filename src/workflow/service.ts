@@ -3,6 +3,7 @@ import { responseTemplateRepository } from '../templates/repository.js';
 import type { Actor } from '../cases/journal.js';
 import { caseRepository, type CasePatch, type CaseView } from '../cases/repository.js';
 import { forgetConfiguration } from '../configuration/cache.js';
+import { configurationLookups } from '../configuration/lookups.js';
 import { transaction, type Executor } from '../db/transaction.js';
 import { computeDueAt, type Calendar } from '../deadlines/business-time.js';
 import { implicitDecisionDate } from '../deadlines/silence.js';
@@ -50,6 +51,17 @@ const rolesOf = (caller: WorkflowCaller): readonly WorkflowRole[] => (caller.rol
 /** The transitions the caller may take now on a case, with the status it is in. */
 export async function listTransitions(db: Executor, caller: WorkflowCaller, reference: string) {
   const { view, workflow } = await loadCase(db, caller.organisationId, reference);
+  return transitionsOf(view, workflow, caller);
+}
+
+/** `listTransitions` for a case its caller has read already (a page that shows it). */
+export async function listTransitionsOfCase(db: Executor, caller: WorkflowCaller, view: CaseView) {
+  const workflow = view.workflowId !== null ? await configurationLookups.workflowVersion(db, view.workflowId) : undefined;
+  if (!workflow) throw new AppError('no_workflow');
+  return transitionsOf(view, workflow, caller);
+}
+
+function transitionsOf(view: CaseView, workflow: WorkflowVersion, caller: WorkflowCaller) {
   const status = statusOf(workflow.definition, view.status);
   return {
     status: { id: status.id, label: status.label, citizenLabel: status.citizenLabel, category: status.category },

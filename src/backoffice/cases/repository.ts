@@ -93,12 +93,6 @@ export const casePageRepository = {
     const rows = await db.selectFrom('agents').select(['id', 'display_name']).where('organisation_id', '=', organisationId).where('id', 'in', [...new Set(ids)]).execute();
     return new Map(rows.map((r) => [r.id, r.display_name]));
   },
-
-  /** Names of the organisation's departments, by id (transfers and routing cite them by id). */
-  async departmentNames(db: Executor, organisationId: number): Promise<Map<number, string>> {
-    const rows = await db.selectFrom('departments').select(['id', 'name']).where('organisation_id', '=', organisationId).execute();
-    return new Map(rows.map((r) => [r.id, r.name]));
-  },
 };
 
 function toAttachment(r: { id: string; filename: string; mime_type: string; size: number; sha256: string; message_id: number | null; created_at: string }): CaseAttachment {

@@ -1,8 +1,8 @@
+import { configurationLookups } from '../../configuration/lookups.js';
 import { cachedConfiguration } from '../../configuration/cache.js';
 import { inboxRepository, type InboxRow, type InboxScope } from '../../cases/inbox-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Executor } from '../../db/transaction.js';
-import { organisationRepository } from '../../organisations/repository.js';
 import { procedureRepository } from '../../procedures/repository.js';
 import { workflowRepository } from '../../workflow/repository.js';
 import type { AgentScope } from '../policy.js';
@@ -41,7 +41,7 @@ export type LabelledRow = InboxRow & { statusLabel: string };
 export async function withStatusLabels(db: Executor, rows: InboxRow[]): Promise<LabelledRow[]> {
   const labels = new Map<number, Map<string, string>>();
   for (const id of new Set(rows.map((r) => r.workflowId).filter((id): id is number => id !== null))) {
-    const version = await cachedConfiguration(db, `workflow-version:${id}`, () => workflowRepository.byId(db, id));
+    const version = await configurationLookups.workflowVersion(db, id);
     labels.set(id, new Map((version?.definition.statuses ?? []).map((s) => [s.id, s.label])));
   }
   return rows.map((r) => ({ ...r, statusLabel: (r.workflowId !== null ? labels.get(r.workflowId)?.get(r.status) : undefined) ?? r.status }));
@@ -50,7 +50,7 @@ export async function withStatusLabels(db: Executor, rows: InboxRow[]): Promise<
 /** What the filters offer: the agent's departments, the procedures, statuses and sectors. */
 export async function filterChoices(db: Executor, scope: AgentScope) {
   const [departments, procedures, sectors] = await Promise.all([
-    cachedConfiguration(db, `departments:${scope.organisationId}`, () => organisationRepository.listDepartments(db, scope.organisationId)),
+    configurationLookups.departments(db, scope.organisationId),
     proceduresOf(db, scope.organisationId),
     cachedConfiguration(db, `sectors:${scope.organisationId}`, () => inboxRepository.sectors(db, scope.organisationId)),
   ]);

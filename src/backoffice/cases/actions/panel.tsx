@@ -1,10 +1,10 @@
+import { configurationLookups } from '../../../configuration/lookups.js';
 import type { FastifyRequest } from 'fastify';
 import type { CaseView } from '../../../cases/repository.js';
 import { ErrorSummary, type FieldProblem } from '../../../http/ui/layout.js';
-import { organisationRepository } from '../../../organisations/repository.js';
 import { describeTypes, formatSize } from '../../../attachments/service.js';
 import type { TransitionInput } from '../../../workflow/definition.js';
-import { listTransitions } from '../../../workflow/service.js';
+import { listTransitionsOfCase } from '../../../workflow/service.js';
 import { AppError } from '../../../http/errors.js';
 import { mentionRepository } from '../../mentions/repository.js';
 import { workflowCallerOf, type AgentScope } from '../../policy.js';
@@ -76,7 +76,7 @@ export async function loadCaseActions(request: FastifyRequest, session: AgentSes
   const db = request.server.ctx.db.kysely;
   const [departmentAgents, departments, agents, transitions, mergedFrom] = await Promise.all([
     caseActionsRepository.departmentAgents(db, view.department.id),
-    organisationRepository.listDepartments(db, view.organisationId),
+    configurationLookups.departments(db, view.organisationId),
     caseActionsRepository.organisationAgents(db, view.organisationId),
     availableTransitions(request, session, scope, view),
     caseActionsRepository.mergedInto(db, view.id),
@@ -113,7 +113,7 @@ export async function loadCaseActions(request: FastifyRequest, session: AgentSes
 async function availableTransitions(request: FastifyRequest, session: AgentSession, scope: AgentScope, view: CaseView): Promise<CaseActionsData['transitions']> {
   if (view.workflowId === null) return [];
   try {
-    const listed = await listTransitions(request.server.ctx.db.kysely, workflowCallerOf(scope, session, view.department.id), view.reference);
+    const listed = await listTransitionsOfCase(request.server.ctx.db.kysely, workflowCallerOf(scope, session, view.department.id), view);
     return listed.transitions.map((t) => ({ name: t.name, label: t.label, inputs: t.inputs }));
   } catch (error) {
     if (error instanceof AppError && error.code === 'no_workflow') return [];

@@ -46,7 +46,7 @@ export async function loadReplyPanel(request: FastifyRequest, session: AgentSess
   const config = request.server.ctx.config;
   const [templates, reach] = await Promise.all([
     templatesFor(db, scope.organisationId, { departmentId: view.department.id, procedureId: view.procedureId }),
-    citizenReach(db, { timezone: config.TIMEZONE, publicUrl: config.publicUrl }, view),
+    citizenReach(db, view),
   ]);
   let current = state ?? blankState({ channel: reach.channel, modele: '' });
   const chosen = query(request, 'modele');

@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 import { attachmentRepository } from '../../../attachments/repository.js';
 import type { Actor } from '../../../cases/journal.js';
+import { citizenRepository } from '../../../citizens/repository.js';
 import { caseRepository, type CaseView } from '../../../cases/repository.js';
 import { transaction, type Executor } from '../../../db/transaction.js';
 import { AppError, invalid, notFound, type FieldError } from '../../../http/errors.js';
@@ -55,9 +56,10 @@ export const MAX_BODY = 20_000;
 export const letterUrlOf = (reference: string, messageId: number) => `/backoffice/dossiers/${encodeURIComponent(reference)}/courrier/${messageId}.pdf`;
 
 /** The channels a citizen can be written to on a case, and the one chosen by default. */
-export async function citizenReach(db: Executor, deps: Pick<WorkflowDeps, 'timezone' | 'publicUrl'>, view: CaseView): Promise<CitizenReach> {
-  const variables = await templateVariables(db, deps, view, view.status, {});
-  const reach = await citizenChannelOf(db, view, variables);
+export async function citizenReach(db: Executor, view: CaseView): Promise<CitizenReach> {
+  // The citizen's addresses alone: the other template variables play no part in the choice.
+  const citizen = view.citizenId !== null ? await citizenRepository.findSummary(db, view.citizenId) : undefined;
+  const reach = await citizenChannelOf(db, view, { citizen: citizen ? { email: view.contact.email ?? citizen.email, phone: view.contact.phone ?? citizen.phone } : null });
   const available: CitizenChannel[] = [];
   if (reach.email) available.push('email');
   if (reach.hasAccount) available.push('portal');
@@ -102,7 +104,7 @@ async function send(trx: Executor, deps: WorkflowDeps, reply: AgentReply): Promi
   const now = new Date().toISOString();
   const actor: Actor = { type: 'agent', id: String(reply.agent.id) };
 
-  const reach = await citizenReach(trx, deps, view);
+  const reach = await citizenReach(trx, view);
   const channel = reply.channel === 'auto' ? reach.channel : reply.channel;
   if (!reach.available.includes(channel)) {
     throw invalid([{ field: 'channel', code: 'unreachable', message: 'L’usager ne peut pas être joint par ce moyen : choisissez un autre mode d’envoi.' }]);

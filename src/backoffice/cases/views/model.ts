@@ -3,17 +3,16 @@
  * case with its workflow labels, deadlines, citizen, answers with the form's labels, files, the
  * timeline. Access is decided before (`loadCaseForAgent`); this only reads.
  */
+import { configurationLookups } from '../../../configuration/lookups.js';
 import type { FastifyRequest } from 'fastify';
 import { citizenProfile, householdMembers, type CitizenProfile, type HouseholdMember } from '../../../citizens/profile.js';
 import { caseRepository, type CaseView } from '../../../cases/repository.js';
 import { urgencyOf, type Urgency } from '../../../cases/urgency.js';
-import { cachedConfiguration } from '../../../configuration/cache.js';
 import type { Executor } from '../../../db/transaction.js';
 import { isVisible } from '../../../procedures/form/conditions.js';
 import type { Field } from '../../../procedures/form/definition.js';
-import { procedureRepository, type Procedure } from '../../../procedures/repository.js';
+import type { Procedure } from '../../../procedures/repository.js';
 import type { WorkflowDefinition } from '../../../workflow/definition.js';
-import { workflowRepository } from '../../../workflow/repository.js';
 import type { AgentScope } from '../../policy.js';
 import { casePageRepository, type CaseAttachment } from '../repository.js';
 import { agentIdsOf, buildTimeline, mergedFilesOf, type TimelineEntry } from '../timeline.js';
@@ -66,8 +65,8 @@ export async function loadCasePageModel(request: FastifyRequest, scope: AgentSco
     casePageRepository.messages(db, view.id),
     casePageRepository.attachments(db, view.id),
     caseRepository.listPauses(db, view.id),
-    casePageRepository.departmentNames(db, view.organisationId),
-    view.procedureId !== null ? procedureRepository.findById(db, view.procedureId) : Promise.resolve(undefined),
+    configurationLookups.departments(db, view.organisationId).then((all) => new Map(all.map((d) => [d.id, d.name]))),
+    view.procedureId !== null ? configurationLookups.procedure(db, view.procedureId) : Promise.resolve(undefined),
     view.workflowId !== null ? workflowOf(db, view.workflowId) : Promise.resolve(null),
     view.citizenId !== null ? citizenProfile(db, view.citizenId) : Promise.resolve(undefined),
   ]);
@@ -97,9 +96,8 @@ export async function loadCasePageModel(request: FastifyRequest, scope: AgentSco
   };
 }
 
-/** Workflow versions never change once published: the process may keep them. */
-function workflowOf(db: Executor, workflowId: number): Promise<WorkflowDefinition | null> {
-  return cachedConfiguration(db, `backoffice-workflow:${workflowId}`, async () => (await workflowRepository.byId(db, workflowId))?.definition ?? null);
+async function workflowOf(db: Executor, workflowId: number): Promise<WorkflowDefinition | null> {
+  return (await configurationLookups.workflowVersion(db, workflowId))?.definition ?? null;
 }
 
 function citizenOf(p: CitizenProfile): CaseCitizen {
