@@ -12,7 +12,8 @@
  *
  * Environment: BENCH_CASES, BENCH_DURATION (s per scenario, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_WARMUP (s, default 3), BENCH_DATABASE_URL / TEST_DATABASE_URL,
- * BENCH_DIALECTS, BENCH_RESEED=1, BENCH_SEED_TIMEOUT (minutes, default 60).
+ * BENCH_DIALECTS, BENCH_RESEED=1, BENCH_SEED_TIMEOUT (minutes, default 60); WEB_PROCESSES is passed on
+ * to the server (its HTTP processes, default 1).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -41,6 +42,8 @@ const settings: LoadSettings = {
   connections: intEnv('BENCH_CONNECTIONS', 10, 1),
   warmupSeconds: intEnv('BENCH_WARMUP', 3, 0),
 };
+/** HTTP processes of the server under test (the server reads WEB_PROCESSES itself). */
+const WEB_PROCESSES = process.env['WEB_PROCESSES'] || '1';
 const SEED_TIMEOUT_MS = intEnv('BENCH_SEED_TIMEOUT', 60, 1) * 60_000;
 const PG_URL = process.env['BENCH_DATABASE_URL'] || process.env['TEST_DATABASE_URL'] || '';
 const RESEED = process.env['BENCH_RESEED'] === '1';
@@ -233,7 +236,7 @@ function table(dialect: Dialect, rows: Row[]): string {
     const verdict = !isClean(result) ? `FAIL ${JSON.stringify(result.statusCodes)}` : target === undefined ? 'ok' : result.latencyMs.p99 <= target ? `ok (p99 ≤ ${target} ms)` : `OVER (p99 > ${target} ms)`;
     return `| ${result.name} | ${result.reqPerSec.toFixed(1)} | ${result.latencyMs.p50.toFixed(2)} | ${result.latencyMs.p99.toFixed(2)} | ${((result.reqPerSec / floorRate) * 100).toFixed(1)} % | ${verdict} |`;
   });
-  return [`${dialect}, ${CASES.toLocaleString('fr-FR')} dossiers, ${settings.connections} connexions, ${settings.durationSeconds} s (+${settings.warmupSeconds} s)`, '', '| scenario | req/s | p50 ms | p99 ms | ÷ floor | check |', '|---|--:|--:|--:|--:|---|', ...lines].join('\n');
+  return [`${dialect}, ${CASES.toLocaleString('fr-FR')} dossiers, ${settings.connections} connexions, ${settings.durationSeconds} s (+${settings.warmupSeconds} s), WEB_PROCESSES=${WEB_PROCESSES}`, '', '| scenario | req/s | p50 ms | p99 ms | ÷ floor | check |', '|---|--:|--:|--:|--:|---|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -246,8 +249,8 @@ async function main(): Promise<void> {
     const rows = await benchDialect(dialect);
     const text = table(dialect, rows);
     console.log(`\n${text}\n`);
-    const file = path.join(ROOT, 'bench', 'results', `backoffice-${dialect}${CASES === 1_000_000 ? '' : `-${CASES}`}.json`);
-    fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), settings, cases: CASES, results: rows }, null, 2)}\n`);
+    const file = path.join(ROOT, 'bench', 'results', `backoffice-${dialect}${CASES === 1_000_000 ? '' : `-${CASES}`}${WEB_PROCESSES === '1' ? '' : `-web${WEB_PROCESSES}`}.json`);
+    fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, webProcesses: WEB_PROCESSES }, cases: CASES, results: rows }, null, 2)}\n`);
     log(`résultats : ${path.relative(ROOT, file)}`);
     clean &&= rows.every((r) => !r.result || isClean(r.result));
   }

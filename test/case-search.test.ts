@@ -49,6 +49,20 @@ describe('the index in the database', () => {
     return rows.map((r) => r.reference);
   };
 
+  /** A street report about lighting, submitted online. */
+  const lightingReport = async (citizen: { firstNames: string; lastName: string; email: string }, description: string) =>
+    (
+      await submitCase(deps(), {
+        organisationId: commune.organisationId,
+        procedureSlug: 'signalement-voirie',
+        channel: 'web',
+        actor: { type: 'system', id: null },
+        citizen,
+        data: { categorie: 'eclairage', description },
+        hiddenFields: 'drop',
+      })
+    ).receipt;
+
   beforeAll(async () => {
     db = await freshDb();
     commune = await makeCommune(db);
@@ -59,15 +73,7 @@ describe('the index in the database', () => {
   });
 
   it('indexes a case at intake, its messages and its citizen’s new name', async () => {
-    const { receipt } = await submitCase(deps(), {
-      organisationId: commune.organisationId,
-      procedureSlug: 'signalement-voirie',
-      channel: 'web',
-      actor: { type: 'system', id: null },
-      citizen: { firstNames: 'Hélène', lastName: 'Dupré', email: 'helene.dupre@example.fr' },
-      data: { categorie: 'eclairage', description: 'Les réverbères clignotent' },
-      hiddenFields: 'drop',
-    });
+    const receipt = await lightingReport({ firstNames: 'Hélène', lastName: 'Dupré', email: 'helene.dupre@example.fr' }, 'Les réverbères clignotent');
     const roads = [commune.departments.roads];
     expect(await search('reverbere', roads)).toEqual([receipt.reference]);
     expect(await search('helene dupre', roads)).toEqual([receipt.reference]);
@@ -84,15 +90,7 @@ describe('the index in the database', () => {
   });
 
   it('keeps a second index of open cases only, which a case leaves when closed and re-enters when re-opened', async () => {
-    const { receipt } = await submitCase(deps(), {
-      organisationId: commune.organisationId,
-      procedureSlug: 'signalement-voirie',
-      channel: 'web',
-      actor: { type: 'system', id: null },
-      citizen: { firstNames: 'Odile', lastName: 'Ferrand', email: 'odile.ferrand@example.fr' },
-      data: { categorie: 'eclairage', description: 'Un candélabre penché' },
-      hiddenFields: 'drop',
-    });
+    const receipt = await lightingReport({ firstNames: 'Odile', lastName: 'Ferrand', email: 'odile.ferrand@example.fr' }, 'Un candélabre penché');
     const roads = [commune.departments.roads];
     const openIndexHolds = async (): Promise<boolean> => {
       const table = db.dialect === 'sqlite' ? 'case_search_open' : null;
