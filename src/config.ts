@@ -61,6 +61,11 @@ const variables = {
     parse: (raw: string) => (raw === '' ? '' : url('postgres:', 'postgresql:')(raw)),
   },
   DATABASE_POOL_SIZE: { doc: 'Connexions PostgreSQL simultanées.', default: '10', parse: integer(1, 200) },
+  DATABASE_PREPARED_STATEMENTS: {
+    doc: 'true : chaque connexion PostgreSQL prépare une fois les requêtes qu’elle répète (moins d’analyse et de planification). false derrière un PgBouncer en mode transaction antérieur à 1.21.',
+    default: 'true',
+    parse: oneOf('true', 'false'),
+  },
   LOG_LEVEL: {
     doc: 'Niveau de journalisation : fatal, error, warn, info, debug, trace ou silent.',
     default: 'info',

@@ -15,7 +15,12 @@ export type Role = (typeof ROLES)[number];
 
 /** Opens the configured database (SQLite in DATA_DIR unless DATABASE_URL says PostgreSQL). */
 export function openConfiguredDatabase(config: Config): Db {
-  return openDatabase({ url: config.DATABASE_URL, sqliteFile: path.join(config.DATA_DIR, 'guichet.db'), poolSize: config.DATABASE_POOL_SIZE });
+  return openDatabase({
+    url: config.DATABASE_URL,
+    sqliteFile: path.join(config.DATA_DIR, 'guichet.db'),
+    poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'true',
+  });
 }
 
 /** The process logger: JSON lines, pretty-printed when a person watches the terminal. */
