@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_COOKIE } from '../src/backoffice/session.js';
 import type { Db } from '../src/db/database.js';
 import type { App } from '../src/http/context.js';
-import { submitCase } from '../src/intake/service.js';
 import { testApp } from './app.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
-import { makeCommune } from './factories.js';
+import { makeCommune, submitLightingReport } from './factories.js';
 
 let db: Db;
 let app: App;
@@ -23,19 +22,8 @@ let agent: TestAgent;
 let commune: Awaited<ReturnType<typeof makeCommune>>;
 const references: string[] = [];
 
-const deps = () => ({ db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' });
-
 async function newCase(description: string, citizen: Record<string, unknown> | null = null) {
-  const { receipt } = await submitCase(deps(), {
-    organisationId: commune.organisationId,
-    procedureSlug: 'signalement-voirie',
-    channel: 'web',
-    actor: { type: 'system', id: null },
-    citizen,
-    data: { categorie: 'eclairage', description },
-    hiddenFields: 'drop',
-  });
-  return receipt.reference;
+  return (await submitLightingReport(db, commune.organisationId, citizen, description)).reference;
 }
 
 beforeAll(async () => {

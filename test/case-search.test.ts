@@ -9,9 +9,8 @@ import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
 import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
 import type { Db } from '../src/db/database.js';
-import { submitCase } from '../src/intake/service.js';
 import { freshDb } from './db.js';
-import { makeCommune } from './factories.js';
+import { makeCommune, submitLightingReport } from './factories.js';
 
 describe('words as the index keeps them', () => {
   it('stems plural and singular alike, and forgets accents and case', () => {
@@ -42,26 +41,13 @@ describe('words as the index keeps them', () => {
 describe('the index in the database', () => {
   let db: Db;
   let commune: Awaited<ReturnType<typeof makeCommune>>;
-  const deps = () => ({ db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' });
   const search = async (text: string, departmentIds: number[], state: InboxFilter['state'] = 'all') => {
     const filter: InboxFilter = { state, sort: 'recus', text };
     const { rows } = await inboxRepository.page(db.kysely, db.dialect, { organisationId: commune.organisationId, agentId: 0, departmentIds }, filter, null, 50);
     return rows.map((r) => r.reference);
   };
 
-  /** A street report about lighting, submitted online. */
-  const lightingReport = async (citizen: { firstNames: string; lastName: string; email: string }, description: string) =>
-    (
-      await submitCase(deps(), {
-        organisationId: commune.organisationId,
-        procedureSlug: 'signalement-voirie',
-        channel: 'web',
-        actor: { type: 'system', id: null },
-        citizen,
-        data: { categorie: 'eclairage', description },
-        hiddenFields: 'drop',
-      })
-    ).receipt;
+  const lightingReport = (citizen: Record<string, unknown>, description: string) => submitLightingReport(db, commune.organisationId, citizen, description);
 
   beforeAll(async () => {
     db = await freshDb();

@@ -5,6 +5,7 @@ import { procedureRepository, type NewProcedure } from '../src/procedures/reposi
 import { routingRepository, type RoutingRule } from '../src/routing/repository.js';
 import { createToken, type Scope } from '../src/tokens/service.js';
 import { forgetConfiguration } from '../src/configuration/cache.js';
+import { submitCase } from '../src/intake/service.js';
 
 const now = () => new Date().toISOString();
 
@@ -121,4 +122,21 @@ export async function makeCommune(db: Db) {
       all: await makeToken(db, organisationId, ['cases:read', 'cases:write']),
     },
   };
+}
+
+/** A lighting street report submitted online to `makeCommune`'s procedure; the intake's receipt. */
+export async function submitLightingReport(db: Db, organisationId: number, citizen: Record<string, unknown> | null, description: string) {
+  const { receipt } = await submitCase(
+    { db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' },
+    {
+      organisationId,
+      procedureSlug: 'signalement-voirie',
+      channel: 'web',
+      actor: { type: 'system', id: null },
+      citizen,
+      data: { categorie: 'eclairage', description },
+      hiddenFields: 'drop',
+    },
+  );
+  return receipt;
 }
