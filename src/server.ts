@@ -47,8 +47,9 @@ export async function startServer(config: Config, db: Db, role: Role = 'all'): P
   if (cluster.isWorker) role = 'web';
   else if (role !== 'worker' && config.WEB_PROCESSES > 1) return startWebProcesses(config, db, role);
   const logger = createLogger(config);
-  const app = role === 'worker' ? null : await listen(config, db, logger);
+  // The background first: a worker that cannot handle the waiting jobs stops before HTTP opens.
   const background = role === 'web' ? null : await startBackground(config, db, logger);
+  const app = role === 'worker' ? null : await listen(config, db, logger);
   const shutdown = async (signal: string) => {
     logger.info({ signal, role }, 'shutting down');
     await app?.close();
@@ -117,8 +118,8 @@ async function startWebProcesses(config: Config, db: Db, role: Role): Promise<St
     logger.error({ pid: child.process.pid, code, signal }, 'web process exited; starting another');
     setTimeout(() => !stopping && fork(), RESTART_DELAY_MS).unref();
   });
-  const listening = Array.from({ length: config.WEB_PROCESSES }, () => new Promise<void>((resolve) => fork().once('listening', () => resolve())));
   const background = role === 'all' ? await startBackground(config, db, logger) : null;
+  const listening = Array.from({ length: config.WEB_PROCESSES }, () => new Promise<void>((resolve) => fork().once('listening', () => resolve())));
   await Promise.all(listening);
   logger.info({ processes: config.WEB_PROCESSES, port: config.PORT }, 'web processes listening');
   const shutdown = async (signal: string) => {
