@@ -66,28 +66,13 @@ export const messageRepository = {
   /** The latest message we sent (of this organisation) whose Message-ID (e-mail threading, bounces) is one of `messageIds`. */
   async findSentByMessageIds(db: Executor, organisationId: number, messageIds: string[]): Promise<SentMessage | undefined> {
     if (messageIds.length === 0) return undefined;
-    const row = await db
-      .selectFrom('messages as m')
-      .innerJoin('cases as c', 'c.id', 'm.case_id')
-      .select(['m.id', 'm.case_id', 'm.recipient'])
-      .where('c.organisation_id', '=', organisationId)
-      .where('m.direction', '=', 'out')
-      .where('m.message_id', 'in', messageIds.slice(0, 100))
-      .orderBy('m.id', 'desc')
-      .executeTakeFirst();
+    const row = await sentOf(db, organisationId).where('m.message_id', 'in', messageIds.slice(0, 100)).orderBy('m.id', 'desc').executeTakeFirst();
     return row && { id: row.id, caseId: row.case_id, recipient: row.recipient };
   },
 
   /** A message we sent, by its id (a reply token names it). */
   async findSentById(db: Executor, organisationId: number, id: number): Promise<SentMessage | undefined> {
-    const row = await db
-      .selectFrom('messages as m')
-      .innerJoin('cases as c', 'c.id', 'm.case_id')
-      .select(['m.id', 'm.case_id', 'm.recipient'])
-      .where('c.organisation_id', '=', organisationId)
-      .where('m.direction', '=', 'out')
-      .where('m.id', '=', id)
-      .executeTakeFirst();
+    const row = await sentOf(db, organisationId).where('m.id', '=', id).executeTakeFirst();
     return row && { id: row.id, caseId: row.case_id, recipient: row.recipient };
   },
 
@@ -120,3 +105,13 @@ export const messageRepository = {
       .execute();
   },
 };
+
+/** The messages an organisation sent, as the finders above return them. */
+function sentOf(db: Executor, organisationId: number) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('cases as c', 'c.id', 'm.case_id')
+    .select(['m.id', 'm.case_id', 'm.recipient'])
+    .where('c.organisation_id', '=', organisationId)
+    .where('m.direction', '=', 'out');
+}
