@@ -1,5 +1,5 @@
-import { configurationLookups } from '../../configuration/lookups.js';
 import { cachedConfiguration } from '../../configuration/cache.js';
+import { configurationLookups } from '../../configuration/lookups.js';
 import { inboxRepository, type InboxRow, type InboxScope } from '../../cases/inbox-repository.js';
 import type { Db } from '../../db/database.js';
 import type { Executor } from '../../db/transaction.js';

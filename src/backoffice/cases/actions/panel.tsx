@@ -1,6 +1,6 @@
-import { configurationLookups } from '../../../configuration/lookups.js';
 import type { FastifyRequest } from 'fastify';
 import type { CaseView } from '../../../cases/repository.js';
+import { configurationLookups } from '../../../configuration/lookups.js';
 import { ErrorSummary, type FieldProblem } from '../../../http/ui/layout.js';
 import { describeTypes, formatSize } from '../../../attachments/service.js';
 import type { TransitionInput } from '../../../workflow/definition.js';

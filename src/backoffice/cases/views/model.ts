@@ -3,11 +3,11 @@
  * case with its workflow labels, deadlines, citizen, answers with the form's labels, files, the
  * timeline. Access is decided before (`loadCaseForAgent`); this only reads.
  */
-import { configurationLookups } from '../../../configuration/lookups.js';
 import type { FastifyRequest } from 'fastify';
 import { citizenProfile, householdMembers, type CitizenProfile, type HouseholdMember } from '../../../citizens/profile.js';
 import { caseRepository, type CaseView } from '../../../cases/repository.js';
 import { urgencyOf, type Urgency } from '../../../cases/urgency.js';
+import { configurationLookups } from '../../../configuration/lookups.js';
 import type { Executor } from '../../../db/transaction.js';
 import { isVisible } from '../../../procedures/form/conditions.js';
 import type { Field } from '../../../procedures/form/definition.js';
