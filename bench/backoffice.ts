@@ -7,11 +7,12 @@
  * the inbox's first page with two filters (department + most frequent open status), a full-text
  * search (one of a few words of the demo's requests, in turn), and a case page (a case of Voirie
  * picked at random among sampled references). A floor is measured in the same run: a bare Fastify
- * page of the same size after one indexed read (bench/floor-server.ts). Targets: p99 < 50 ms for
- * the inbox and the case page, < 100 ms for search.
+ * page of the same size after one indexed read (bench/floor-server.ts). Each page is measured at
+ * saturation (closed loop, BENCH_CONNECTIONS) and at given arrival rates (open loop, BENCH_RATES).
+ * Targets: p99 < 50 ms for the inbox and the case page, < 100 ms for search.
  *
  * Environment: BENCH_CASES, BENCH_DURATION (s per scenario, default 10), BENCH_CONNECTIONS
- * (default 10), BENCH_WARMUP (s, default 3), BENCH_DATABASE_URL / TEST_DATABASE_URL,
+ * (default 10), BENCH_WARMUP (s, default 3), BENCH_RATES (req/s, default 50,100), BENCH_DATABASE_URL / TEST_DATABASE_URL,
  * BENCH_DIALECTS, BENCH_RESEED=1, BENCH_SEED_TIMEOUT (minutes, default 60); WEB_PROCESSES is passed on
  * to the server (its HTTP processes, default 1).
  */
@@ -32,6 +33,7 @@ import {
   type DatasetInfo,
 } from './lib/datasets.js';
 import { isClean, measure, type LoadSettings, type ScenarioResult, type ScenarioSpec } from './lib/load.js';
+import { measureAtRate } from './lib/open-loop.js';
 import { killAll, ROOT, runScript, startServer } from './lib/processes.js';
 import { intEnv } from './lib/env.js';
 
@@ -42,6 +44,18 @@ const settings: LoadSettings = {
   connections: intEnv('BENCH_CONNECTIONS', 10, 1),
   warmupSeconds: intEnv('BENCH_WARMUP', 3, 0),
 };
+/**
+ * Arrival rates (req/s) at which each page's latency is also measured, open loop: 50 is the peak of
+ * a large back-office (250 agents each opening a page every 5 s), 100 twice that.
+ */
+const RATES = (process.env['BENCH_RATES'] ?? '50,100')
+  .split(',')
+  .filter((r) => r.trim() !== '')
+  .map((r) => {
+    const rate = Number(r);
+    if (!(rate > 0)) throw new Error(`BENCH_RATES : débit invalide « ${r} »`);
+    return rate;
+  });
 /** HTTP processes of the server under test (the server reads WEB_PROCESSES itself). */
 const WEB_PROCESSES = process.env['WEB_PROCESSES'] || '1';
 const SEED_TIMEOUT_MS = intEnv('BENCH_SEED_TIMEOUT', 60, 1) * 60_000;
@@ -181,6 +195,8 @@ async function check(spec: ScenarioSpec): Promise<{ status: number; body: string
 
 interface Row {
   key: string;
+  /** Open-loop arrival rate; absent for the closed-loop saturation run. */
+  rate?: number;
   result: ScenarioResult | null;
   skipped?: string;
 }
@@ -220,6 +236,13 @@ async function benchDialect(dialect: Dialect): Promise<Row[]> {
       const result = await measure(spec, settings);
       log(`  ${result.reqPerSec} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
       rows.push({ key, result });
+      if (key === 'floor') continue;
+      for (const rate of RATES) {
+        log(`→ ${spec.name}, ${rate} req/s (arrivées de Poisson)…`);
+        const atRate = await measureAtRate(spec, { rate, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds });
+        log(`  p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms`);
+        rows.push({ key, rate, result: atRate });
+      }
     }
   } finally {
     await guichet.stop();
@@ -230,13 +253,14 @@ async function benchDialect(dialect: Dialect): Promise<Row[]> {
 
 function table(dialect: Dialect, rows: Row[]): string {
   const floorRate = rows.find((r) => r.key === 'floor')?.result?.reqPerSec ?? NaN;
-  const lines = rows.map(({ key, result, skipped }) => {
+  const lines = rows.map(({ key, rate, result, skipped }) => {
     if (!result) return `| ${key} | — | — | — | — | ${skipped} |`;
     const target = TARGET_P99_MS[key];
     const verdict = !isClean(result) ? `FAIL ${JSON.stringify(result.statusCodes)}` : target === undefined ? 'ok' : result.latencyMs.p99 <= target ? `ok (p99 ≤ ${target} ms)` : `OVER (p99 > ${target} ms)`;
-    return `| ${result.name} | ${result.reqPerSec.toFixed(1)} | ${result.latencyMs.p50.toFixed(2)} | ${result.latencyMs.p99.toFixed(2)} | ${((result.reqPerSec / floorRate) * 100).toFixed(1)} % | ${verdict} |`;
+    const share = rate === undefined ? `${((result.reqPerSec / floorRate) * 100).toFixed(1)} %` : '—';
+    return `| ${result.name} | ${result.reqPerSec.toFixed(1)} | ${result.latencyMs.p50.toFixed(2)} | ${result.latencyMs.p99.toFixed(2)} | ${share} | ${verdict} |`;
   });
-  return [`${dialect}, ${CASES.toLocaleString('fr-FR')} dossiers, ${settings.connections} connexions, ${settings.durationSeconds} s (+${settings.warmupSeconds} s), WEB_PROCESSES=${WEB_PROCESSES}`, '', '| scenario | req/s | p50 ms | p99 ms | ÷ floor | check |', '|---|--:|--:|--:|--:|---|', ...lines].join('\n');
+  return [`${dialect}, ${CASES.toLocaleString('fr-FR')} dossiers, ${settings.connections} connexions (« @ N req/s » : arrivées de Poisson à N req/s), ${settings.durationSeconds} s (+${settings.warmupSeconds} s), WEB_PROCESSES=${WEB_PROCESSES}`, '', '| scenario | req/s | p50 ms | p99 ms | ÷ floor | check |', '|---|--:|--:|--:|--:|---|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -250,7 +274,7 @@ async function main(): Promise<void> {
     const text = table(dialect, rows);
     console.log(`\n${text}\n`);
     const file = path.join(ROOT, 'bench', 'results', `backoffice-${dialect}${CASES === 1_000_000 ? '' : `-${CASES}`}${WEB_PROCESSES === '1' ? '' : `-web${WEB_PROCESSES}`}.json`);
-    fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, webProcesses: WEB_PROCESSES }, cases: CASES, results: rows }, null, 2)}\n`);
+    fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), settings: { ...settings, rates: RATES, webProcesses: WEB_PROCESSES }, cases: CASES, results: rows }, null, 2)}\n`);
     log(`résultats : ${path.relative(ROOT, file)}`);
     clean &&= rows.every((r) => !r.result || isClean(r.result));
   }
