@@ -103,7 +103,7 @@ for (const [name, url] of scenarios) {
     const all = [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms);
     const total = all.reduce((a, [, e]) => a + e.ms, 0);
     console.log(`  SQL ${(total / n).toFixed(2)} ms per request, ${(all.reduce((a, [, e]) => a + e.calls, 0) / n).toFixed(1)} statements`);
-    for (const [source, e] of all.slice(0, Number(process.env["PROFILE_SQL_TOP"] ?? 12))) console.log(`   ${(e.ms / n).toFixed(3)} ms ×${(e.calls / n).toFixed(1)}  ${source.replace(/\s+/g, ' ').slice(0, 160)}`);
+    for (const [source, e] of all.slice(0, Number(process.env["PROFILE_SQL_TOP"] ?? 12))) console.log(`   ${(e.ms / n).toFixed(3)} ms ×${(e.calls / n).toFixed(1)}  ${process.env['PROFILE_SQL_FULL'] ? source : source.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
   console.log(`${name}: mean ${mean.toFixed(2)} ms, p50 ${times[Math.floor(n / 2)]!.toFixed(2)} ms, p99 ${times[Math.floor(n * 0.99)]!.toFixed(2)} ms, ${bytes} bytes, this process's CPU ${((cpu.user + cpu.system) / 1000 / n).toFixed(2)} ms per request`);
 }
