@@ -9,6 +9,7 @@ import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
 import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
 import type { Db } from '../src/db/database.js';
+import { createAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune, submitLightingReport } from './factories.js';
 
@@ -79,13 +80,9 @@ describe('the index in the database', () => {
     const receipt = await lightingReport({ firstNames: 'Odile', lastName: 'Ferrand', email: 'odile.ferrand@example.fr' }, 'Un candélabre penché');
     const roads = [commune.departments.roads];
     const openIndexHolds = async (): Promise<boolean> => {
-      const table = db.dialect === 'sqlite' ? 'case_search_open' : null;
-      if (table) {
-        const { rows } = await sql<{ n: number }>`select count(*) as n from case_search_open where rowid = ${receipt.caseId}`.execute(db.kysely);
-        return Number(rows[0]!.n) === 1;
-      }
-      const { rows } = await sql<{ open: boolean }>`select open from case_search where case_id = ${receipt.caseId}`.execute(db.kysely);
-      return rows[0]!.open;
+      const key = db.dialect === 'sqlite' ? sql.raw('rowid') : sql.raw('case_id');
+      const { rows } = await sql<{ n: number }>`select count(*) as n from case_search_open where ${key} = ${receipt.caseId}`.execute(db.kysely);
+      return Number(rows[0]!.n) === 1;
     };
     expect(await openIndexHolds()).toBe(true);
     expect(await search('candelabres', roads, 'open')).toEqual([receipt.reference]);
@@ -108,6 +105,38 @@ describe('the index in the database', () => {
     expect(await search('poteau', roads, 'open')).toEqual([receipt.reference]);
     await db.kysely.updateTable('citizens').set({ usage_name: 'Vasseur' }).where('id', '=', receipt.citizen!.id).execute();
     expect(await search('vasseur', roads, 'open')).toEqual([receipt.reference]);
+  });
+
+  it('follows an open case through a transfer and an assignment: the search of open cases shows it to whoever may see it now, and only to them', async () => {
+    const receipt = await lightingReport({ firstNames: 'Paul', lastName: 'Mercier', email: 'paul.mercier@example.fr' }, 'Une borne arrachée');
+    const { roads, reception } = commune.departments;
+    const found = async (departmentIds: number[], agentId = 0, extra: Partial<InboxFilter> = {}) => {
+      const filter: InboxFilter = { state: 'open', sort: 'recus', text: 'borne arrachee', ...extra };
+      const { rows } = await inboxRepository.page(db.kysely, db.dialect, { organisationId: commune.organisationId, agentId, departmentIds }, filter, null, 50);
+      return rows.map((r) => r.reference);
+    };
+    expect(await found([roads])).toEqual([receipt.reference]);
+    expect(await found([reception])).toEqual([]);
+
+    await db.kysely.updateTable('cases').set({ department_id: reception }).where('id', '=', receipt.caseId).execute();
+    expect(await found([roads])).toEqual([]);
+    expect(await found([reception])).toEqual([receipt.reference]);
+    expect(await found([reception], 0, { departmentId: reception })).toEqual([receipt.reference]);
+    expect(await found([roads, reception], 0, { departmentId: roads })).toEqual([]);
+
+    // Assigned to an agent of no department: theirs to see wherever it is, through « assigned to me » too.
+    const { agentId } = await createAgent(db, commune.organisationId, { roles: [] });
+    expect(await found([], agentId)).toEqual([]);
+    await db.kysely.updateTable('cases').set({ assigned_agent_id: agentId }).where('id', '=', receipt.caseId).execute();
+    expect(await found([], agentId)).toEqual([receipt.reference]);
+    expect(await found([], agentId, { assignment: 'me' })).toEqual([receipt.reference]);
+    expect(await found([reception], 0, { assignment: 'none' })).toEqual([]);
+    await db.kysely.updateTable('cases').set({ assigned_agent_id: null }).where('id', '=', receipt.caseId).execute();
+    expect(await found([], agentId)).toEqual([]);
+    expect(await found([reception], 0, { assignment: 'none' })).toEqual([receipt.reference]);
+    // Another organisation never sees it.
+    const other = await inboxRepository.page(db.kysely, db.dialect, { organisationId: commune.organisationId + 1000, agentId: 0, departmentIds: [reception] }, { state: 'open', sort: 'recus', text: 'borne arrachee' }, null, 50);
+    expect(other.rows).toEqual([]);
   });
 });
 

@@ -99,7 +99,14 @@ export const inboxRepository = {
     // tables would be read for every case of the list (PostgreSQL then sorts them all).
     let ids = q.select('c.id');
     for (const by of order.by) ids = ids.orderBy(by);
-    let listed = withListColumns(db.selectFrom('cases as c').where('c.id', 'in', ids.limit(limit + 1)));
+    // The agent's visibility is checked again on the page's own rows: whatever index chose them.
+    let listed = withListColumns(
+      db
+        .selectFrom('cases as c')
+        .where('c.id', 'in', ids.limit(limit + 1))
+        .where('c.organisation_id', '=', scope.organisationId)
+        .where((eb) => visibleTo(eb, scope)),
+    );
     for (const by of order.outer ?? order.by) listed = listed.orderBy(by);
     const rows = await listed.execute();
     return { rows: rows.slice(0, limit).map((r) => toRow(r, order.cursorOf)), hasMore: rows.length > limit };
@@ -141,7 +148,9 @@ export const inboxRepository = {
    * first (live updates of a list).
    */
   async createdAfter(db: Executor, dialect: Dialect, scope: InboxScope, filter: InboxFilter, afterId: number, limit: number, now = new Date()) {
-    const q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now).where('c.id', '>', afterId);
+    const q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now)
+      .where('c.id', '>', afterId)
+      .where((eb) => visibleTo(eb, scope));
     const rows = await withListColumns(q)
       .orderBy('c.id')
       .limit(limit)
@@ -217,20 +226,37 @@ function visibleTo(eb: ExpressionBuilder<CasesDb, 'c'>, scope: InboxScope): Expr
   return scope.departmentIds.length > 0 ? eb.or([eb('c.department_id', 'in', [...scope.departmentIds]), mine]) : mine;
 }
 
-function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter, now: Date): CaseQuery {
-  let q = query.where('c.organisation_id', '=', scope.organisationId);
+/**
+ * The organisation, the agent's visibility and the department and assignment filters, on the
+ * cases (`c`) or, for a search of open cases on PostgreSQL, on `case_search_open`'s copy of those
+ * columns (`o`): there they let the index's rows be narrowed and ordered before any case is read.
+ */
+function scoped(q: CaseQuery, table: 'c' | 'o', scope: InboxScope, f: InboxFilter): CaseQuery {
+  const col = (name: 'organisation_id' | 'department_id' | 'assigned_agent_id') => sql.ref(`${table}.${name}`);
+  const mine = sql<SqlBool>`${col('assigned_agent_id')} = ${scope.agentId}`;
+  q = q.where(sql<SqlBool>`${col('organisation_id')} = ${scope.organisationId}`);
   if (f.departmentId !== undefined) {
-    q = q.where('c.department_id', '=', f.departmentId);
+    q = q.where(sql<SqlBool>`${col('department_id')} = ${f.departmentId}`);
     // Within one of their departments everything is visible: the plain equality lets the
     // department's index serve the page.
-    if (!scope.departmentIds.includes(f.departmentId)) q = q.where('c.assigned_agent_id', '=', scope.agentId);
+    if (!scope.departmentIds.includes(f.departmentId)) q = q.where(mine);
   } else if (f.assignment === 'me') {
     // Assigned to the agent: visible wherever it is.
   } else {
-    q = q.where((eb) => visibleTo(eb, scope));
+    const departments = sql.join([...scope.departmentIds]);
+    q = q.where(scope.departmentIds.length > 0 ? sql<SqlBool>`(${col('department_id')} in (${departments}) or ${mine})` : mine);
   }
-  if (f.assignment === 'me') q = q.where('c.assigned_agent_id', '=', scope.agentId);
-  if (f.assignment === 'none') q = q.where('c.assigned_agent_id', 'is', null);
+  if (f.assignment === 'me') q = q.where(mine);
+  if (f.assignment === 'none') q = q.where(sql<SqlBool>`${col('assigned_agent_id')} is null`);
+  return q;
+}
+
+function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter, now: Date): CaseQuery {
+  // A PostgreSQL search of open cases reads `case_search_open`, which holds open cases only and
+  // their scope: checked there, not again on the cases (the planner would then read every match's
+  // case before ordering). The page's rows are checked on the cases all the same (`page`).
+  const viaOpenTable = searchesOpenTable(dialect, f);
+  let q = scoped(query, viaOpenTable ? 'o' : 'c', scope, f);
   if (f.procedureId !== undefined) q = q.where('c.procedure_id', '=', f.procedureId);
   if (f.status !== undefined) q = q.where('c.status', '=', f.status);
   if (f.channel !== undefined) q = q.where('c.channel', '=', f.channel);
@@ -239,11 +265,10 @@ function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: Inbo
   if (f.receivedTo !== undefined) q = q.where('c.received_at', '<', f.receivedTo);
   if (f.closedFrom !== undefined) q = q.where('c.closed_at', '>=', f.closedFrom);
   if (f.closedTo !== undefined) q = q.where('c.closed_at', '<', f.closedTo);
-  if (f.state === 'open') q = q.where('c.closed_at', 'is', null);
+  if (onlyOpen(f) && !viaOpenTable) q = q.where('c.closed_at', 'is', null);
   if (f.state === 'closed') q = q.where('c.closed_at', 'is not', null);
   if (f.delay !== undefined) {
     const window = atRiskWindow(now);
-    q = q.where('c.closed_at', 'is', null);
     q = f.delay === 'overdue' ? q.where('c.due_at', '<=', window.from) : q.where('c.due_at', '>', window.from).where('c.due_at', '<=', window.to);
   }
   if (f.satisfactionAnswered) {
@@ -258,11 +283,18 @@ function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: Inbo
 const onlyOpen = (f: InboxFilter): boolean => f.state === 'open' || f.delay !== undefined;
 
 /**
+ * Whether the list is a search of open cases on PostgreSQL, answered from `case_search_open`
+ * (migration 021), whose rows carry their case's organisation, department and assigned agent.
+ */
+const searchesOpenTable = (dialect: Dialect, f: InboxFilter): boolean => dialect === 'postgres' && onlyOpen(f) && f.text !== undefined && f.text.trim() !== '';
+
+/**
  * The full-text restriction, through the index of open cases when the list shows only those
- * (migration 020: any word then costs at most the town's open cases), else through the index of
- * every case. On SQLite the FTS5 table drives the query, read in descending rowid (case id) order
- * and stopped at the page size: the department and other filters are checked on each match as it
- * comes. On PostgreSQL the GIN index gives the matching ids, joined to the cases.
+ * (migrations 020 and 021: any word then costs at most the town's open cases), else through the
+ * index of every case. On SQLite the FTS5 table drives the query, read in descending rowid (case
+ * id) order and stopped at the page size: the department and other filters are checked on each
+ * match as it comes. On PostgreSQL the GIN index gives the matching ids; for open cases, from
+ * `case_search_open` joined as `o`, where `restrict` checks the agent's scope.
  */
 function searchMatch(dialect: Dialect, text: string, open: boolean): ((q: CaseQuery) => CaseQuery) | null {
   if (dialect === 'sqlite') {
@@ -276,10 +308,11 @@ function searchMatch(dialect: Dialect, text: string, open: boolean): ((q: CaseQu
   }
   if (text.trim() === '') return null;
   const words = sql`websearch_to_tsquery('french', guichet_unaccent(${text.slice(0, 500)}))`;
-  const matching = open
-    ? sql<number>`(select s.case_id from case_search s where s.open and s.document @@ ${words})`
-    : sql<number>`(select s.case_id from case_search s where s.document @@ ${words})`;
-  return (q) => q.where('c.id', 'in', matching);
+  if (!open) return (q) => q.where('c.id', 'in', sql<number>`(select s.case_id from case_search s where s.document @@ ${words})`);
+  return (q) =>
+    q
+      .innerJoin(sql<{ case_id: number }>`case_search_open`.as('o'), (join) => join.on(sql<SqlBool>`o.case_id = c.id`))
+      .where(sql<SqlBool>`o.document @@ ${words}`) as unknown as CaseQuery;
 }
 
 interface SortKeySource {
@@ -304,19 +337,16 @@ interface Order {
  * case id), which the SQLite full-text index gives in order without sorting its matches.
  */
 function orderOf(dialect: Dialect, f: InboxFilter): Order {
-  const idColumn = f.text !== undefined && dialect === 'sqlite' && ftsQuery(f.text) !== null ? sql.ref('fts.rowid') : sql.ref('c.id');
+  const idColumn =
+    f.text !== undefined && dialect === 'sqlite' && ftsQuery(f.text) !== null ? sql.ref('fts.rowid') : searchesOpenTable(dialect, f) ? sql.ref('o.case_id') : sql.ref('c.id');
   const rank = sql<number>`(case c.priority when 'urgent' then 3 when 'high' then 2 when 'normal' then 1 else 0 end)`;
   const due = sql<string>`coalesce(c.due_at, ${NO_DUE_DATE})`;
   const searching = f.text !== undefined && f.text.trim() !== '';
   if (searching && f.sort === 'recus') {
-    // PostgreSQL, open cases only: `id + 0` hides the primary key's order from the planner, which
-    // would otherwise walk every case backwards until it met a page of the agent's open matches —
-    // a word frequent in the history but rare in the agent's open cases read most of the table.
-    // It starts from the word's open matches (migration 020's partial index) or from the open
-    // cases in scope, whichever it estimates smaller, then sorts that set: bounded either way.
-    const boundedBy = dialect === 'postgres' && onlyOpen(f) ? sql`(c.id + 0) desc` : sql`${idColumn} desc`;
+    // Newest registered first. PostgreSQL, open cases: by the open index table's own key, so that
+    // the agent's matches are sorted there and only the page's case rows are read.
     return {
-      by: [boundedBy],
+      by: [sql`${idColumn} desc`],
       outer: [sql`c.id desc`],
       after: (cursor) => () => sql<SqlBool>`${idColumn} < ${cursor[0]}`,
       cursorOf: (r) => [r.id],

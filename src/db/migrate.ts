@@ -20,6 +20,7 @@ import * as m017 from './migrations/017_open311.js';
 import * as m018 from './migrations/018_webhooks.js';
 import * as m019 from './migrations/019_email_imap.js';
 import * as m020 from './migrations/020_open_case_search.js';
+import * as m021 from './migrations/021_open_case_search_scope.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -46,6 +47,7 @@ const migrations: Record<string, DialectMigration> = {
   '018_webhooks': m018,
   '019_email_imap': m019,
   '020_open_case_search': m020,
+  '021_open_case_search_scope': m021,
 };
 
 class StaticProvider implements MigrationProvider {
