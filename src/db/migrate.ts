@@ -69,7 +69,14 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     provider: new StaticProvider(db.dialect),
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  let { error, results = [] } = await migrator.migrateToLatest();
+  // Kysely's introspection reads every schema of the database (`has_schema_privilege` on each),
+  // and fails when another process drops one at that instant — test files and benches create and
+  // drop their own. Nothing was migrated then (PostgreSQL runs the migrations in one transaction):
+  // it is tried again.
+  for (let attempt = 1; attempt < 4 && error && droppedMeanwhile(error, migrationTableSchema); attempt++) {
+    ({ error, results = [] } = await migrator.migrateToLatest());
+  }
   const failed = results.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`La migration ${failed?.migrationName ?? ''} a échoué : ${String((error as Error).message ?? error)}`, {
@@ -77,6 +84,12 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** « schema … does not exist » (3F000) about a schema other than ours. */
+function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '3F000' && ours !== undefined && !String(e.message).includes(`"${ours}"`);
 }
 
 async function currentSchema(db: Db): Promise<string> {
