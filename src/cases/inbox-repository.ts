@@ -99,14 +99,7 @@ export const inboxRepository = {
     // tables would be read for every case of the list (PostgreSQL then sorts them all).
     let ids = q.select('c.id');
     for (const by of order.by) ids = ids.orderBy(by);
-    // The agent's visibility is checked again on the page's own rows: whatever index chose them.
-    let listed = withListColumns(
-      db
-        .selectFrom('cases as c')
-        .where('c.id', 'in', ids.limit(limit + 1))
-        .where('c.organisation_id', '=', scope.organisationId)
-        .where((eb) => visibleTo(eb, scope)),
-    );
+    let listed = withListColumns(recheckedOnCases(db.selectFrom('cases as c').where('c.id', 'in', ids.limit(limit + 1)), dialect, scope, filter));
     for (const by of order.outer ?? order.by) listed = listed.orderBy(by);
     const rows = await listed.execute();
     return { rows: rows.slice(0, limit).map((r) => toRow(r, order.cursorOf)), hasMore: rows.length > limit };
@@ -148,9 +141,7 @@ export const inboxRepository = {
    * first (live updates of a list).
    */
   async createdAfter(db: Executor, dialect: Dialect, scope: InboxScope, filter: InboxFilter, afterId: number, limit: number, now = new Date()) {
-    const q = restrict(db.selectFrom('cases as c'), dialect, scope, filter, now)
-      .where('c.id', '>', afterId)
-      .where((eb) => visibleTo(eb, scope));
+    const q = recheckedOnCases(restrict(db.selectFrom('cases as c'), dialect, scope, filter, now).where('c.id', '>', afterId), dialect, scope, filter);
     const rows = await withListColumns(q)
       .orderBy('c.id')
       .limit(limit)
@@ -251,10 +242,20 @@ function scoped(q: CaseQuery, table: 'c' | 'o', scope: InboxScope, f: InboxFilte
   return q;
 }
 
+/**
+ * Rows chosen through `case_search_open` are checked against the cases themselves as well: the
+ * index's copy of the scope is kept by triggers, the cases are the truth. Only there: elsewhere the
+ * rows were chosen on the cases, and an extra condition could lead SQLite to another index.
+ */
+function recheckedOnCases(q: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter): CaseQuery {
+  if (!searchesOpenTable(dialect, f)) return q;
+  return q.where('c.organisation_id', '=', scope.organisationId).where((eb) => visibleTo(eb, scope));
+}
+
 function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter, now: Date): CaseQuery {
   // A PostgreSQL search of open cases reads `case_search_open`, which holds open cases only and
   // their scope: checked there, not again on the cases (the planner would then read every match's
-  // case before ordering). The page's rows are checked on the cases all the same (`page`).
+  // case before ordering). The page's rows are checked on the cases all the same (`recheckedOnCases`).
   const viaOpenTable = searchesOpenTable(dialect, f);
   let q = scoped(query, viaOpenTable ? 'o' : 'c', scope, f);
   if (f.procedureId !== undefined) q = q.where('c.procedure_id', '=', f.procedureId);
