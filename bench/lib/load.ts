@@ -42,10 +42,23 @@ export interface ScenarioResult {
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function percentile(sorted: Float64Array, p: number): number {
+function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank] ?? NaN;
+}
+
+/** p50, p90, p99, max and mean of latencies sorted in ascending order (ms, rounded). */
+export function latencySummary(sorted: Float64Array): ScenarioResult['latencyMs'] {
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.length > 0 ? (sorted[sorted.length - 1] ?? NaN) : NaN),
+    mean: round(sorted.length > 0 ? sum / sorted.length : NaN),
+  };
 }
 
 interface RawRun {
@@ -106,8 +119,6 @@ export async function measure(spec: ScenarioSpec, settings: LoadSettings): Promi
     const res = await fetch(spec.url + spec.path(), { headers: spec.headers, signal: AbortSignal.timeout(10_000) });
     failures.push(`(requête rejouée) ${res.status} ${(await res.text()).slice(0, 600)}`);
   }
-  let sum = 0;
-  for (const v of lat) sum += v;
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = Number(stat.count);
   const total = Object.values(statusCodes).reduce((a, b) => a + b, 0);
@@ -118,13 +129,7 @@ export async function measure(spec: ScenarioSpec, settings: LoadSettings): Promi
     requests: total,
     seconds: round(r.duration, 2),
     reqPerSec: round(total / r.duration, 1),
-    latencyMs: {
-      p50: round(percentile(lat, 50)),
-      p90: round(percentile(lat, 90)),
-      p99: round(percentile(lat, 99)),
-      max: round(lat.length > 0 ? (lat[lat.length - 1] ?? NaN) : NaN),
-      mean: round(lat.length > 0 ? sum / lat.length : NaN),
-    },
+    latencyMs: latencySummary(lat),
     errors: r.errors,
     timeouts: r.timeouts,
     non2xx,

@@ -13,7 +13,7 @@
  * of the second, all connections together, which measures a burst, not a rate.
  */
 import http from 'node:http';
-import { percentile, round, type ScenarioResult, type ScenarioSpec } from './load.js';
+import { latencySummary, round, type ScenarioResult, type ScenarioSpec } from './load.js';
 
 export interface RateSettings {
   /** Requests per second, on average. */
@@ -93,8 +93,6 @@ export async function measureAtRate(spec: ScenarioSpec, settings: RateSettings):
   const warm = settings.warmupSeconds > 0 ? await runAt(spec, settings.rate, settings.warmupSeconds) : undefined;
   const run = await runAt(spec, settings.rate, settings.durationSeconds);
   const lat = Float64Array.from(run.latencies).sort();
-  let sum = 0;
-  for (const v of lat) sum += v;
   const answered = (codes: Record<string, number>) => Object.values(codes).reduce((n, c) => n + c, 0);
   const ok = (codes: Record<string, number>) => Object.entries(codes).reduce((n, [code, c]) => n + (code.startsWith('2') ? c : 0), 0);
   return {
@@ -104,13 +102,7 @@ export async function measureAtRate(spec: ScenarioSpec, settings: RateSettings):
     requests: lat.length,
     seconds: round(run.seconds),
     reqPerSec: round(ok(run.statusCodes) / settings.durationSeconds, 1),
-    latencyMs: {
-      p50: round(percentile(lat, 50)),
-      p90: round(percentile(lat, 90)),
-      p99: round(percentile(lat, 99)),
-      max: round(lat.length > 0 ? (lat[lat.length - 1] ?? NaN) : NaN),
-      mean: round(lat.length > 0 ? sum / lat.length : NaN),
-    },
+    latencyMs: latencySummary(lat),
     errors: run.errors,
     timeouts: run.timeouts,
     non2xx: answered(run.statusCodes) - ok(run.statusCodes),
