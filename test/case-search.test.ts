@@ -3,12 +3,13 @@
  * Snowball French stems), the FTS5 query built from what an agent typed, and the index kept up to
  * date by the database itself whatever writes the case (intake, a message, a new citizen name).
  */
-import { DummyDriver, Kysely, sql, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { CompiledQuery, DummyDriver, Kysely, sql, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
 import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
-import type { Db } from '../src/db/database.js';
+import { openDatabase, type Db } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
 import { createAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune, submitLightingReport } from './factories.js';
@@ -175,5 +176,35 @@ describe('the inbox queries as SQL', () => {
       }
     }
     await expect(out.join('\n')).toMatchFileSnapshot('./__snapshots__/inbox-queries.sql');
+  });
+
+  it('never has SQLite walk every case of the town for a page of the inbox, whatever the sort (plans without statistics, as in production)', async () => {
+    const sqlite = openDatabase({ url: '', sqliteFile: ':memory:' });
+    try {
+      await migrateToLatest(sqlite);
+      const scope = { organisationId: 1, agentId: 7, departmentIds: [3, 4] };
+      const lists: InboxFilter[] = [
+        { state: 'open', sort: 'recus', departmentId: 3, status: 'recu' },
+        { state: 'open', sort: 'recus', text: 'lampadaires' },
+        { state: 'open', sort: 'echeance' },
+        { state: 'open', sort: 'priorite' },
+        { state: 'open', sort: 'echeance', assignment: 'me' },
+      ];
+      for (const filter of lists) {
+        const queries: CompiledQuery[] = [];
+        const db = new Kysely<Database>({
+          dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new SqliteIntrospector(k), createQueryCompiler: () => new SqliteQueryCompiler() },
+          log: (event) => void queries.push(event.query),
+        });
+        await inboxRepository.page(db, 'sqlite', scope, filter, null, 50, new Date('2026-06-01T00:00:00Z'));
+        const plan = await sqlite.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${queries[0]!.sql}`, [...queries[0]!.parameters]));
+        const steps = plan.rows.map((r) => r.detail);
+        // The organisation's unique index (organisation, reference) and a bare scan read every case.
+        expect(steps.filter((step) => /sqlite_autoindex_cases_2|^SCAN c\b/.test(step)), `${JSON.stringify(filter)}: ${steps.join(' | ')}`).toEqual([]);
+        expect(steps.some((step) => /^SEARCH c USING (INDEX|COVERING INDEX)|VIRTUAL TABLE/.test(step))).toBe(true);
+      }
+    } finally {
+      await sqlite.close();
+    }
   });
 });

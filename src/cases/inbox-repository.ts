@@ -222,10 +222,17 @@ function visibleTo(eb: ExpressionBuilder<CasesDb, 'c'>, scope: InboxScope): Expr
  * cases (`c`) or, for a search of open cases on PostgreSQL, on `case_search_open`'s copy of those
  * columns (`o`): there they let the index's rows be narrowed and ordered before any case is read.
  */
-function scoped(q: CaseQuery, table: 'c' | 'o', scope: InboxScope, f: InboxFilter): CaseQuery {
+function scoped(q: CaseQuery, dialect: Dialect, table: 'c' | 'o', scope: InboxScope, f: InboxFilter): CaseQuery {
   const col = (name: 'organisation_id' | 'department_id' | 'assigned_agent_id') => sql.ref(`${table}.${name}`);
   const mine = sql<SqlBool>`${col('assigned_agent_id')} = ${scope.agentId}`;
-  q = q.where(sql<SqlBool>`${col('organisation_id')} = ${scope.organisationId}`);
+  // SQLite, without statistics, takes an equality on the organisation for a selective one and
+  // walks the organisation's index — every case of the town. That is right for the lists in
+  // received order (the index is in that order and the page is found among the newest or the
+  // oldest), wrong for the open cases by due date or priority, which must all be read and sorted:
+  // there the unary plus keeps the organisation's index out, and the departments' and the
+  // assigned agent's open cases are read instead (partial indexes 011 and 022).
+  const organisation = dialect === 'sqlite' && onlyOpen(f) && (f.sort === 'echeance' || f.sort === 'priorite') ? sql`+${col('organisation_id')}` : col('organisation_id');
+  q = q.where(sql<SqlBool>`${organisation} = ${scope.organisationId}`);
   if (f.departmentId !== undefined) {
     q = q.where(sql<SqlBool>`${col('department_id')} = ${f.departmentId}`);
     // Within one of their departments everything is visible: the plain equality lets the
@@ -257,7 +264,7 @@ function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: Inbo
   // their scope: checked there, not again on the cases (the planner would then read every match's
   // case before ordering). The page's rows are checked on the cases all the same (`recheckedOnCases`).
   const viaOpenTable = searchesOpenTable(dialect, f);
-  let q = scoped(query, viaOpenTable ? 'o' : 'c', scope, f);
+  let q = scoped(query, dialect, viaOpenTable ? 'o' : 'c', scope, f);
   if (f.procedureId !== undefined) q = q.where('c.procedure_id', '=', f.procedureId);
   if (f.status !== undefined) q = q.where('c.status', '=', f.status);
   if (f.channel !== undefined) q = q.where('c.channel', '=', f.channel);
