@@ -9,10 +9,10 @@
  * each list, run three times, with the plan's steps when PROFILE_PLAN=1. Read-only.
  */
 import SQLite from 'better-sqlite3';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
-import type { Database } from '../src/db/schema.js';
+import { compileOffline } from '../src/db/offline.js';
 
 const env = process.env;
 const dialect = env['PROFILE_PG_URL'] ? 'postgres' : 'sqlite';
@@ -39,22 +39,6 @@ async function runner(): Promise<Runner> {
   };
 }
 
-/** The SQL the repository sends for a list, compiled without a database. */
-async function compiled(filter: InboxFilter, scope: { organisationId: number; agentId: number; departmentIds: number[] }): Promise<CompiledQuery> {
-  const queries: CompiledQuery[] = [];
-  const db = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (k) => (dialect === 'sqlite' ? new SqliteIntrospector(k) : new PostgresIntrospector(k)),
-      createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
-    },
-    log: (event) => void queries.push(event.query),
-  });
-  await inboxRepository.page(db, dialect, scope, filter, null, 50);
-  return queries[0]!;
-}
-
 const voirie = 3;
 const scope = { organisationId: 1, agentId: Number(env['PROFILE_AGENT'] ?? 0), departmentIds: [voirie] };
 const lists: [string, InboxFilter][] = [
@@ -77,7 +61,8 @@ const db = await runner();
 try {
   console.log(`${dialect}, agent ${scope.agentId}, services [${scope.departmentIds.join(', ')}] : lignes, puis trois passages en ms`);
   for (const [name, filter] of lists) {
-    const q = await compiled(filter, scope);
+    const [q] = await compileOffline(dialect, (k) => inboxRepository.page(k, dialect, scope, filter, null, 50));
+    if (!q) throw new Error(`${name} : aucune requête`);
     const times: string[] = [];
     let rows = 0;
     for (let i = 0; i < 3; i++) {

@@ -3,13 +3,13 @@
  * Snowball French stems), the FTS5 query built from what an agent typed, and the index kept up to
  * date by the database itself whatever writes the case (intake, a message, a new citizen name).
  */
-import { CompiledQuery, DummyDriver, Kysely, sql, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/db/schema.js';
 import { inboxRepository, type InboxFilter } from '../src/cases/inbox-repository.js';
 import { caseSearchText, ftsQuery, searchTerms } from '../src/cases/search.js';
 import { openDatabase, type Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { compileOffline } from '../src/db/offline.js';
 import { createAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune, submitLightingReport } from './factories.js';
@@ -142,24 +142,6 @@ describe('the index in the database', () => {
 });
 
 describe('the inbox queries as SQL', () => {
-  /** The SQL a repository call sends, compiled for a dialect without a database. */
-  async function compiled(dialect: 'sqlite' | 'postgres', call: (db: Kysely<Database>) => Promise<unknown>): Promise<string[]> {
-    const statements: string[] = [];
-    const db = new Kysely<Database>({
-      dialect: {
-        createAdapter: () => (dialect === 'sqlite' ? new SqliteAdapter() : new PostgresAdapter()),
-        createDriver: () => new DummyDriver(),
-        createIntrospector: (k) => (dialect === 'sqlite' ? new SqliteIntrospector(k) : new PostgresIntrospector(k)),
-        createQueryCompiler: () => (dialect === 'sqlite' ? new SqliteQueryCompiler() : new PostgresQueryCompiler()),
-      },
-      log: (event) => {
-        statements.push(event.query.sql);
-      },
-    });
-    await call(db);
-    return statements;
-  }
-
   it('keeps the compiled SQL of the inbox’s main queries for review (both dialects)', async () => {
     const scope = { organisationId: 1, agentId: 7, departmentIds: [3, 4] };
     const cases: [string, InboxFilter, (string | number)[] | null][] = [
@@ -171,8 +153,8 @@ describe('the inbox queries as SQL', () => {
     const out: string[] = [];
     for (const dialect of ['sqlite', 'postgres'] as const) {
       for (const [name, filter, after] of cases) {
-        const sqls = await compiled(dialect, (db) => inboxRepository.page(db, dialect, scope, filter, after, 50, new Date('2026-06-01T00:00:00Z')));
-        out.push(`-- ${dialect}: ${name}\n${sqls.join(';\n')};\n`);
+        const queries = await compileOffline(dialect, (db) => inboxRepository.page(db, dialect, scope, filter, after, 50, new Date('2026-06-01T00:00:00Z')));
+        out.push(`-- ${dialect}: ${name}\n${queries.map((q) => q.sql).join(';\n')};\n`);
       }
     }
     await expect(out.join('\n')).toMatchFileSnapshot('./__snapshots__/inbox-queries.sql');
@@ -191,13 +173,8 @@ describe('the inbox queries as SQL', () => {
         { state: 'open', sort: 'echeance', assignment: 'me' },
       ];
       for (const filter of lists) {
-        const queries: CompiledQuery[] = [];
-        const db = new Kysely<Database>({
-          dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new SqliteIntrospector(k), createQueryCompiler: () => new SqliteQueryCompiler() },
-          log: (event) => void queries.push(event.query),
-        });
-        await inboxRepository.page(db, 'sqlite', scope, filter, null, 50, new Date('2026-06-01T00:00:00Z'));
-        const plan = await sqlite.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${queries[0]!.sql}`, [...queries[0]!.parameters]));
+        const [query] = await compileOffline('sqlite', (db) => inboxRepository.page(db, 'sqlite', scope, filter, null, 50, new Date('2026-06-01T00:00:00Z')));
+        const plan = await sqlite.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query!.sql}`, [...query!.parameters]));
         const steps = plan.rows.map((r) => r.detail);
         // The organisation's unique index (organisation, reference) and a bare scan read every case.
         expect(steps.filter((step) => /sqlite_autoindex_cases_2|^SCAN c\b/.test(step)), `${JSON.stringify(filter)}: ${steps.join(' | ')}`).toEqual([]);

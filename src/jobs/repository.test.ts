@@ -1,17 +1,7 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb } from '../../test/db.js';
-import type { Db, Dialect } from '../db/database.js';
-import type { Database } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import { offlineKysely } from '../db/offline.js';
 import { claimStatement, jobRepository } from './repository.js';
 
 const T0 = '2030-01-01T08:00:00.000Z';
@@ -150,18 +140,10 @@ describe('job repository', () => {
 describe('claim SQL', () => {
   /** The claiming statements as each dialect receives them, kept in queries.sql for review. */
   it('matches the reviewed snapshot on both dialects', async () => {
-    const compilers: Record<Dialect, Kysely<Database>> = {
-      sqlite: new Kysely<Database>({
-        dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new SqliteIntrospector(k), createQueryCompiler: () => new SqliteQueryCompiler() },
-      }),
-      postgres: new Kysely<Database>({
-        dialect: { createAdapter: () => new PostgresAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (k) => new PostgresIntrospector(k), createQueryCompiler: () => new PostgresQueryCompiler() },
-      }),
-    };
     const sections: string[] = [];
     for (const dialect of ['sqlite', 'postgres'] as const) {
       for (const kind of ['expired', 'due'] as const) {
-        const { sql } = claimStatement(compilers[dialect], dialect, kind, { workerId: 'w', limit: 16, now: T0, lockedUntil: T0 }).compile();
+        const { sql } = claimStatement(offlineKysely(dialect), dialect, kind, { workerId: 'w', limit: 16, now: T0, lockedUntil: T0 }).compile();
         sections.push(`-- ${dialect}: claim ${kind === 'expired' ? 'running jobs whose lease expired' : 'due pending jobs'}\n${sql};\n`);
       }
     }
