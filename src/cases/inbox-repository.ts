@@ -211,15 +211,9 @@ export const inboxRepository = {
   },
 };
 
-/** The agent's visibility rule in SQL: their departments' cases, and those assigned to them. */
-function visibleTo(eb: ExpressionBuilder<CasesDb, 'c'>, scope: InboxScope): Expression<SqlBool> {
-  const mine = eb('c.assigned_agent_id', '=', scope.agentId);
-  return scope.departmentIds.length > 0 ? eb.or([eb('c.department_id', 'in', [...scope.departmentIds]), mine]) : mine;
-}
-
 /**
- * The organisation, the agent's visibility and the department and assignment filters, on the
- * cases (`c`) or, for a search of open cases on PostgreSQL, on `case_search_open`'s copy of those
+ * The organisation, the agent's visibility (their departments' cases, and those assigned to them)
+ * and the department and assignment filters, on the cases (`c`) or, for a search of open cases on PostgreSQL, on `case_search_open`'s copy of those
  * columns (`o`): there they let the index's rows be narrowed and ordered before any case is read.
  */
 function scoped(q: CaseQuery, dialect: Dialect, table: 'c' | 'o', scope: InboxScope, f: InboxFilter): CaseQuery {
@@ -255,8 +249,7 @@ function scoped(q: CaseQuery, dialect: Dialect, table: 'c' | 'o', scope: InboxSc
  * rows were chosen on the cases, and an extra condition could lead SQLite to another index.
  */
 function recheckedOnCases(q: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter): CaseQuery {
-  if (!searchesOpenTable(dialect, f)) return q;
-  return q.where('c.organisation_id', '=', scope.organisationId).where((eb) => visibleTo(eb, scope));
+  return searchesOpenTable(dialect, f) ? scoped(q, dialect, 'c', scope, f) : q;
 }
 
 function restrict(query: CaseQuery, dialect: Dialect, scope: InboxScope, f: InboxFilter, now: Date): CaseQuery {
