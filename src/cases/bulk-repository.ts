@@ -38,6 +38,7 @@ const CASE_COLUMNS: ColumnSpec<BulkCaseRow> = [
   ['contact_email', 'text'], ['contact_phone', 'text'], ['received_at', 'timestamptz'], ['due_at', 'timestamptz'],
   ['implicit_decision_at', 'timestamptz'], ['closed_at', 'timestamptz'], ['outcome', 'text'], ['version', 'integer'],
   ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'], ['status_entered_at', 'timestamptz'], ['workflow_id', 'integer'],
+  ['public_report', 'smallint'],
 ];
 
 const JOURNAL_COLUMNS: ColumnSpec<BulkJournalRow> = [

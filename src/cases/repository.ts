@@ -30,6 +30,8 @@ export interface NewCase {
   workflowId?: number | null;
   /** The sector of the routing rule that placed it, if that rule is drawn on the map. */
   sector?: string | null;
+  /** The submitter was told the report is public (Open311 feed). */
+  publicReport?: boolean;
 }
 
 /** What a workflow transition may change on a case, all at once. */
@@ -105,6 +107,7 @@ export const caseRepository = {
         status_entered_at: c.receivedAt,
         labels: '[]',
         sector: c.sector ?? null,
+        public_report: c.publicReport ? 1 : 0,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -364,7 +367,7 @@ function caseSummaries(db: Executor) {
     .select(['d.name as department_name', 'p.slug as procedure_slug', 'p.title as procedure_title']);
 }
 
-type CaseSummaryRow = Omit<Selectable<CaseTable>, 'data'> & { department_name: string; procedure_slug: string | null; procedure_title: string | null };
+type CaseSummaryRow = Omit<Selectable<CaseTable>, 'data' | 'public_report'> & { department_name: string; procedure_slug: string | null; procedure_title: string | null };
 type CaseViewRow = CaseSummaryRow & { data: string };
 
 function toCaseView(r: CaseViewRow) {

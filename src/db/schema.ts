@@ -171,6 +171,8 @@ export interface ProcedureTable {
   allow_anonymous: Flag;
   is_online: Flag;
   is_located: Flag;
+  /** The portal form tells citizens their report is public (the Open311 feed shows it, never who sent it). */
+  publishes_reports: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -220,6 +222,8 @@ export interface CaseTable {
   overdue_escalated_at: Timestamp | null;
   /** The routing rule's sector the case was placed in (its name), when one matched by location. */
   sector: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its submitter was told the report is public: the Open311 feed may show it (migration 028). */
+  public_report: ColumnType<number, number | undefined, number>;
 }
 
 export interface WorkflowTable {

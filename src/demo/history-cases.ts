@@ -141,6 +141,8 @@ export class CaseFactory {
         created_at: receivedAt,
         updated_at: life.enteredAt,
         status_entered_at: life.enteredAt,
+        // As the intake decides: Open311 reports, and portal reports whose form said they are public.
+        public_report: channel === 'open311' || (channel === 'web' && procedure.publishesReports) ? 1 : 0,
       },
       year: day.year,
       procedureSlug: procedure.slug,

@@ -52,6 +52,11 @@ export interface IntakeRequest {
    */
   acknowledgment?: AcknowledgmentChannel;
   /**
+   * The submitter was told, before sending, that the report is public (Open311 applications; a
+   * portal form whose procedure publishes reports): only such cases reach the public Open311 feed.
+   */
+  publicReport?: boolean;
+  /**
    * Run inside the intake's transaction once the case and its journal are written: a channel's own
    * records (the postal mail register) are committed with the case or not at all.
    */
@@ -231,6 +236,7 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
       dueAt,
       implicitDecisionAt,
       sector: department.sector,
+      publicReport: request.publicReport === true,
     },
     now,
   );

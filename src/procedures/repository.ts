@@ -21,9 +21,11 @@ export interface Procedure {
   allowAnonymous: boolean;
   isOnline: boolean;
   isLocated: boolean;
+  /** Its portal form says reports are public: the Open311 feed shows them (never who sent them). */
+  publishesReports: boolean;
 }
 
-export type NewProcedure = Omit<Procedure, 'id'>;
+export type NewProcedure = Omit<Procedure, 'id' | 'publishesReports'> & { publishesReports?: boolean };
 
 /** Every query on the procedures table. */
 export const procedureRepository = {
@@ -70,12 +72,19 @@ export const procedureRepository = {
         allow_anonymous: p.allowAnonymous ? 1 : 0,
         is_online: p.isOnline ? 1 : 0,
         is_located: p.isLocated ? 1 : 0,
+        publishes_reports: p.publishesReports ? 1 : 0,
         created_at: now,
         updated_at: now,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
+  },
+
+  /** Whether the portal form tells citizens their report is public; applies to reports sent from now on. */
+  async setPublishesReports(db: Executor, id: number, publishes: boolean): Promise<void> {
+    forgetConfiguration();
+    await db.updateTable('procedures').set({ publishes_reports: publishes ? 1 : 0 }).where('id', '=', id).execute();
   },
 };
 
@@ -101,5 +110,6 @@ function toProcedure(row: Selectable<ProcedureTable>): Procedure {
     allowAnonymous: row.allow_anonymous === 1,
     isOnline: row.is_online === 1,
     isLocated: row.is_located === 1,
+    publishesReports: row.publishes_reports === 1,
   };
 }

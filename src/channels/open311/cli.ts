@@ -3,12 +3,15 @@ import type { Db } from '../../db/database.js';
 import { AppError } from '../../http/errors.js';
 import { channelOrganisation } from '../organisation.js';
 import { open311Repository } from './repository.js';
-import { setServiceCode } from './service.js';
+import { setPublishesReports, setServiceCode } from './service.js';
 
 export const OPEN311_USAGE = `  open311 list                   démarches et leur code de service Open311
   open311 expose <démarche> <code>
                                  propose la démarche aux applications de signalement (services.json)
-  open311 withdraw <démarche>    retire la démarche des services Open311`;
+  open311 withdraw <démarche>    retire la démarche des services Open311
+  open311 public <démarche> oui|non
+                                 le formulaire du portail dit que les signalements sont publics : ceux
+                                 envoyés ensuite par le portail figurent dans la liste publique Open311`;
 
 /** `guichet channels open311 …`: which procedures street-report applications see as services. */
 export async function open311Command(db: Db, config: Config, args: string[]): Promise<number> {
@@ -28,6 +31,15 @@ export async function open311Command(db: Db, config: Config, args: string[]): Pr
     if (sub === 'expose' && rest[0] && rest[1]) {
       await setServiceCode(db.kysely, organisation.id, rest[0], rest[1]);
       console.log(`Démarche « ${rest[0]} » proposée sous le code de service « ${rest[1]} ».`);
+      return 0;
+    }
+    if (sub === 'public' && rest[0] && (rest[1] === 'oui' || rest[1] === 'non')) {
+      await setPublishesReports(db.kysely, organisation.id, rest[0], rest[1] === 'oui');
+      console.log(
+        rest[1] === 'oui'
+          ? `Démarche « ${rest[0]} » : le formulaire annonce que les signalements sont publics ; ceux envoyés désormais par le portail figurent dans la liste Open311.`
+          : `Démarche « ${rest[0]} » : les signalements envoyés désormais par le portail restent privés.`,
+      );
       return 0;
     }
     if (sub === 'withdraw' && rest[0]) {

@@ -140,6 +140,7 @@ export const open311Repository = {
       .where('j.created_at', '<=', to)
       .where('c.organisation_id', '=', organisationId)
       .where('p.open311_service_code', 'is not', null)
+      .where('c.public_report', '=', 1)
       .orderBy('j.created_at')
       .orderBy('j.id')
       .limit(limit)
@@ -185,7 +186,9 @@ function toService(r: {
 }
 
 /**
- * Cases of exposed procedures with what a public answer may show. The last journal event gives
+ * Public reports of exposed procedures with what a public answer may show: only cases whose
+ * submitter was told the report is public (sent through Open311, or a portal form that says so);
+ * never a phone, counter, mail, e-mail or account case, whatever the procedure. The last journal event gives
  * updated_datetime; the Open311 receipt that created the case, if any, gives its media_url.
  */
 function casesQuery(db: Executor, organisationId: number) {
@@ -222,7 +225,8 @@ function casesQuery(db: Executor, organisationId: number) {
         .as('inbound_payload'),
     ])
     .where('c.organisation_id', '=', organisationId)
-    .where('p.open311_service_code', 'is not', null);
+    .where('p.open311_service_code', 'is not', null)
+    .where('c.public_report', '=', 1);
 }
 
 function toCase(r: {

@@ -23,6 +23,7 @@ import { inboundRepository } from '../inbound-repository.js';
 import { channelOrganisation } from '../organisation.js';
 import { attributePath, attributesToData, planForm, type Attribute } from './attributes.js';
 import { Open311Error } from './format.js';
+import { withoutContacts } from './redact.js';
 import { open311Repository, type Open311Case, type Open311Service } from './repository.js';
 import { updateStatus, type UpdateStatus } from './status-mapping.js';
 
@@ -124,7 +125,7 @@ async function requestView(db: Executor, c: Open311Case) {
     status_notes: status?.citizenLabel ?? (closed ? 'Demande terminée' : 'Demande en cours de traitement'),
     service_name: c.serviceName,
     service_code: c.serviceCode,
-    description: typeof description === 'string' ? description : '',
+    description: typeof description === 'string' ? withoutContacts(description) : '',
     agency_responsible: c.department,
     service_notice: '',
     requested_datetime: c.receivedAt,
@@ -334,6 +335,8 @@ async function submit(deps: Open311Deps & { timezone: string }, principal: Token
         data,
         location: { ...(location.address ? { address: location.address } : {}), ...(location.lat !== undefined ? { lat: location.lat, lon: location.lon } : {}) },
         hiddenFields: 'drop',
+        // Street-report applications publish what they send: GeoReport requests are public by nature.
+        publicReport: true,
         ...(idempotencyKey ? { idempotency: { scope: `open311:${principal.tokenId}`, key: idempotencyKey, requestHash: hashRequest(body) } } : {}),
         withinTransaction: (trx, created) => inboundRepository.settle(trx, inboundId, { status: 'created', caseId: created.caseId }, new Date().toISOString()),
       },
@@ -363,6 +366,16 @@ function readLocation(body: PostBody): { lat?: number; lon?: number; address?: s
     throw new Open311Error(400, ['lat/long : indiquez une latitude (−90 à 90) et une longitude (−180 à 180) en degrés décimaux.']);
   }
   return { lat: latitude, lon: longitude, ...(address ? { address } : {}) };
+}
+
+/**
+ * Whether the procedure's portal form says reports are public, so that they join the Open311 feed.
+ * Only reports sent after the change are concerned: each case keeps what its submitter was told.
+ */
+export async function setPublishesReports(db: Executor, organisationId: number, procedureSlug: string, publishes: boolean): Promise<void> {
+  const procedure = await procedureRepository.findBySlug(db, organisationId, procedureSlug);
+  if (!procedure) throw new AppError('unknown_procedure', `Aucune démarche « ${procedureSlug} ».`);
+  await procedureRepository.setPublishesReports(db, procedure.id, publishes);
 }
 
 /** How many services are exposed and how many active tokens may post (the health page). */

@@ -162,6 +162,7 @@ export const STREET_REPORT: DemoProcedure = {
     allowAnonymous: true,
     isOnline: true,
     isLocated: true,
+    publishesReports: true,
   },
   department: 'voirie',
   weight: 30,

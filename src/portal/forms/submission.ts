@@ -47,6 +47,8 @@ export async function submitDraft(deps: IntakeDeps, s: DraftSubmission): Promise
       ...(s.citizenId !== null ? { citizenId: s.citizenId } : {}),
       data,
       hiddenFields: 'drop',
+      // The review page told the citizen so before they sent it (views/review.tsx).
+      publicReport: procedure.publishesReports,
       // The hash covers the draft as stored: a concurrent click may find the files already linked by the first one.
       idempotency: { scope: IDEMPOTENCY_SCOPE, key: draft.id, requestHash: hashRequest({ data: draft.data, citizen, citizenId: s.citizenId }) },
     });

@@ -7,7 +7,7 @@ import { inputIdOf } from '../fields/index.js';
 import { Progress } from './step.js';
 
 export interface ReviewProps {
-  procedure: { slug: string; title: string };
+  procedure: { slug: string; title: string; publishesReports?: boolean };
   steps: Step[];
   pages: FormPage[];
   /** Normalised answers of the visible fields. */
@@ -58,6 +58,16 @@ export function ReviewPage(props: ReviewProps) {
           </p>
         )}
       </section>
+      {props.procedure.publishesReports ? (
+        <section aria-labelledby="public-report">
+          <h2 id="public-report">Votre signalement sera public</h2>
+          <p>
+            La description, le lieu et l’état d’avancement de ce signalement seront publiés dans la liste publique des signalements de la commune
+            (Open311), consultée par les applications de signalement. Votre nom et vos coordonnées ne sont jamais publiés : n’en écrivez pas dans la
+            description.
+          </p>
+        </section>
+      ) : null}
       <h2>Envoyer la demande</h2>
       <form method="post" action={props.action} novalidate>
         <input type="hidden" name="_csrf" value={props.csrf} />
