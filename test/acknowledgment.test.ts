@@ -20,6 +20,7 @@ import { runDueJobs } from '../src/jobs/worker.js';
 import { testApp } from './app.js';
 import { freshDb } from './db.js';
 import { makeCommune, makeOrganisation, makeProcedure, makeToken } from './factories.js';
+import { signedInAgent } from './backoffice-session.js';
 import { signedInCitizen } from './portal-session.js';
 import { startSmtpReceiver } from './smtp.js';
 
@@ -227,7 +228,7 @@ describe('acknowledgment sent on submission', () => {
     expect(text).toContain('Adresse électronique : voirie@ville-test.fr');
     expect(text).toContain('Téléphone : 01 00 00 00 00');
     expect(text).toContain('15 jours ouvrés');
-    expect(text).toContain('elle sera réputée acceptée le 3 mai 2026, sous réserve que la demande soit complète.');
+    expect(text).toContain('elle sera réputée acceptée le 4 mai 2026, sous réserve que la demande soit complète.');
     expect(text).toContain('attestation d’acceptation implicite (article L232-3');
     expect(text).toContain(`${PUBLIC_URL}/suivi/${receipt.trackingCode}`);
     expect(mail.html).toContain('lang="fr"');
@@ -246,7 +247,7 @@ describe('acknowledgment sent on submission', () => {
 
     const [rejection] = mailsFor(rejected.reference);
     const text = flat(rejection!.text ?? '');
-    expect(text).toContain('elle sera réputée rejetée le 3 mai 2026, sous réserve que la demande soit complète.');
+    expect(text).toContain('elle sera réputée rejetée le 4 mai 2026, sous réserve que la demande soit complète.');
     expect(text).toContain('recours gracieux auprès de l’autorité');
     expect(text).toContain('recours contentieux devant le tribunal administratif territorialement compétent, dans un délai de deux mois');
     expect(text).toContain('Télérecours citoyens');
@@ -352,7 +353,7 @@ describe('acknowledgment PDF routes', () => {
       'voirie@ville-test.fr',
       '01 00 00 00 00',
       '15 jours ouvrés',
-      'elle sera réputée acceptée le 3 mai 2026, sous réserve que la demande soit complète.',
+      'elle sera réputée acceptée le 4 mai 2026, sous réserve que la demande soit complète.',
       'attestation d’acceptation implicite (article L232-3',
       `${PUBLIC_URL}/suivi/${receipt.trackingCode}`,
     ]) {
@@ -381,7 +382,7 @@ describe('acknowledgment PDF routes', () => {
     expect(res.headers).toMatchObject({ 'content-type': 'application/pdf', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     const text = flat((await readPdf(res.rawPayload)).text);
     expect(text).toContain(receipt.reference);
-    expect(text).toContain('elle sera réputée rejetée le 3 mai 2026, sous réserve que la demande soit complète.');
+    expect(text).toContain('elle sera réputée rejetée le 4 mai 2026, sous réserve que la demande soit complète.');
     expect(text).toContain('Télérecours citoyens');
     expect(text).toContain('recours gracieux auprès de l’autorité');
 
@@ -421,5 +422,44 @@ describe('acknowledgment PDF routes', () => {
     expect(operation?.tags).toEqual(['Dossiers']);
     expect(operation?.security).toEqual([{ bearer: [] }]);
     expect(spec.paths['/suivi/{code}/accuse-reception.pdf']).toBeUndefined();
+  });
+});
+
+describe('the day an implicit decision is born, everywhere', () => {
+  it('is the same on the receipt, the case API, the tracking API and page, the acknowledgment and the back-office', async () => {
+    const token = await makeToken(db, commune.organisationId, ['cases:read', 'cases:write']);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: { procedure: 'autorisation-accord', citizen: { firstNames: 'Inès', lastName: 'Silence', email: 'ines.silence@exemple.fr' }, data, receivedAt: RECEIVED_AT },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const receipt = created.json() as { reference: string; trackingCode: string; implicitDecisionAt: string; implicitDecisionOn: string };
+    // Received 3 March: the delay runs from 4 March to 3 May; the decision is born on 4 May,
+    // at midnight in Paris — still 3 May in UTC, which is why the API also gives the day.
+    expect(receipt.implicitDecisionAt).toBe('2026-05-03T22:00:00.000Z');
+    expect(receipt.implicitDecisionOn).toBe('2026-05-04');
+
+    const read = await app.inject({ method: 'GET', url: `/api/v1/cases/${receipt.reference}`, headers: { authorization: `Bearer ${token}` } });
+    expect(read.json()).toMatchObject({ implicitDecisionAt: receipt.implicitDecisionAt, implicitDecisionOn: '2026-05-04' });
+    const listed = await app.inject({ method: 'GET', url: `/api/v1/cases?q=${receipt.reference}`, headers: { authorization: `Bearer ${token}` } });
+    expect(listed.json().items).toEqual([expect.objectContaining({ reference: receipt.reference, implicitDecisionOn: '2026-05-04' })]);
+    const tracked = await app.inject({ method: 'GET', url: `/api/v1/tracking/${receipt.trackingCode}` });
+    expect(tracked.json()).toMatchObject({ implicitDecisionOn: '2026-05-04' });
+
+    const page = await app.inject({ method: 'GET', url: `/suivi/${receipt.trackingCode}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('4 mai 2026');
+    expect(page.body).not.toContain('3 mai 2026');
+
+    const pdf = await app.inject({ method: 'GET', url: `/suivi/${receipt.trackingCode}/accuse-reception.pdf` });
+    expect(pdf.statusCode).toBe(200);
+    expect(flat((await readPdf(pdf.rawPayload)).text)).toContain('elle sera réputée acceptée le 4 mai 2026');
+
+    const agent = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { name: 'Val Voirie', roles: [{ departmentId: commune.departments.roads, role: 'agent' }] });
+    const casePage = await app.inject({ method: 'GET', url: `/backoffice/dossiers/${receipt.reference}`, headers: { accept: 'text/html', cookie: agent.cookie } });
+    expect(casePage.statusCode).toBe(200);
+    expect(casePage.body).toMatch(/Décision implicite \(silence de l’administration\)[\s\S]*?4 mai 2026/);
   });
 });

@@ -106,16 +106,16 @@ const eventsOf = async (id: number, type: string) => (await caseRepository.listJ
 describe('legal silence delay', () => {
   it('is born two months after receipt, suspended while pieces are awaited, pushed by the days waited', async () => {
     const receipt = await receive('permis-suspension', '2027-01-31T09:00:00Z');
-    // 31 January + 2 months = 31 March (end of the local day).
-    expect(receipt.implicitDecisionAt).toBe('2027-03-31T21:59:59.999Z');
+    // The delay runs from 1 February to 31 March: born 1 April, at midnight local time.
+    expect(receipt.implicitDecisionAt).toBe('2027-03-31T22:00:00.000Z');
     at('2027-02-10T09:00:00Z');
     const waiting = await move(receipt.reference, 'demander');
     expect(waiting.status).toBe('attente');
     expect(waiting.implicitDecisionAt).toBeNull();
     at('2027-02-20T09:00:00Z');
     const resumed = await move(receipt.reference, 'completer');
-    // Ten days suspended: 31 March → 10 April (summer time by then).
-    expect(resumed.implicitDecisionAt).toBe('2027-04-10T21:59:59.999Z');
+    // 10 to 20 February suspended, both included: 11 days, 1 April → 12 April (summer time by then).
+    expect(resumed.implicitDecisionAt).toBe('2027-04-11T22:00:00.000Z');
   });
 
   it('restarts in full from the pieces’ arrival after an incomplete-file request', async () => {
@@ -124,7 +124,8 @@ describe('legal silence delay', () => {
     await move(receipt.reference, 'demander');
     at('2027-02-20T09:00:00Z');
     const resumed = await move(receipt.reference, 'completer');
-    expect(resumed.implicitDecisionAt).toBe('2027-04-20T21:59:59.999Z');
+    // Complete on 20 February: the delay runs again from 21 February, born 21 April.
+    expect(resumed.implicitDecisionAt).toBe('2027-04-20T22:00:00.000Z');
   });
 
   it('records the implicit decision once, informs the citizen, and leaves decided cases alone', async () => {

@@ -4,7 +4,7 @@ import { problems } from '../http/schemas.js';
 import { hashRequest } from '../intake/idempotency.js';
 import { submitCase } from '../intake/service.js';
 import { CaseListQuery, CaseListSchema, CaseSchema, CreateCaseBody, IdempotencyHeaders, JournalSchema, ReceiptSchema, ReferenceParams } from './schema.js';
-import { getCase, getJournal, listCases } from './service.js';
+import { getCase, getJournal, listCases, withDecisionDay } from './service.js';
 import { deadlineOf } from './deadline.js';
 
 const security = [{ bearer: [] }];
@@ -47,7 +47,7 @@ export async function caseRoutes(app: App): Promise<void> {
       });
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.header('location', `/api/v1/cases/${receipt.reference}`);
-      return reply.status(201).send(receipt);
+      return reply.status(201).send(withDecisionDay(receipt, app.ctx.config.TIMEZONE));
     },
   );
 
@@ -65,7 +65,8 @@ export async function caseRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const q = request.query;
-      return listCases(app.ctx.db.kysely, principalOf(request).organisationId, {
+      const zone = app.ctx.config.TIMEZONE;
+      const page = await listCases(app.ctx.db.kysely, principalOf(request).organisationId, {
         ...(q.status !== undefined ? { status: q.status } : {}),
         ...(q.department !== undefined ? { departmentId: q.department } : {}),
         ...(q.procedure !== undefined ? { procedureSlug: q.procedure } : {}),
@@ -76,6 +77,7 @@ export async function caseRoutes(app: App): Promise<void> {
         ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         limit: q.limit ?? 25,
       });
+      return { ...page, items: page.items.map((c) => withDecisionDay(c, zone)) };
     },
   );
 
@@ -94,7 +96,8 @@ export async function caseRoutes(app: App): Promise<void> {
     async (request) => {
       const db = app.ctx.db.kysely;
       const view = await getCase(db, principalOf(request).organisationId, request.params.reference);
-      return { ...view, deadline: await deadlineOf(db, app.ctx.config.TIMEZONE, view) };
+      const zone = app.ctx.config.TIMEZONE;
+      return { ...withDecisionDay(view, zone), deadline: await deadlineOf(db, zone, view) };
     },
   );
 

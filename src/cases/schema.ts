@@ -47,7 +47,13 @@ export const ReceiptSchema = Type.Object({
   trackingCode: Type.String({ description: 'Code de suivi confidentiel, à remettre à l’usager.' }),
   receivedAt: Type.String({ format: 'date-time' }),
   dueAt: Nullable(Type.String({ format: 'date-time' })),
-  implicitDecisionAt: Nullable(Type.String({ format: 'date-time', description: 'Date de naissance de la décision implicite (silence vaut accord ou rejet).' })),
+  implicitDecisionAt: Nullable(Type.String({ format: 'date-time', description: 'Instant de naissance de la décision implicite (silence vaut accord ou rejet) : minuit, heure locale.' })),
+  implicitDecisionOn: Nullable(
+    Type.String({
+      format: 'date',
+      description: 'Jour où naît la décision implicite (le lendemain du dernier jour du délai), dans le fuseau de la collectivité : la date de l’accusé de réception et du portail.',
+    }),
+  ),
   procedure: Type.Object({ slug: Type.String(), title: Type.String() }),
   department: Type.Object({ id: Type.Integer(), name: Type.String(), email: Nullable(Type.String()), phone: Nullable(Type.String()), address: Nullable(Type.String()) }),
   routing: Type.Object({
@@ -72,6 +78,12 @@ export const CaseSchema = Type.Object({
   receivedAt: Type.String({ format: 'date-time' }),
   dueAt: Nullable(Type.String({ format: 'date-time' })),
   implicitDecisionAt: Nullable(Type.String({ format: 'date-time' })),
+  implicitDecisionOn: Nullable(
+    Type.String({
+      format: 'date',
+      description: 'Jour où naît la décision implicite (le lendemain du dernier jour du délai), dans le fuseau de la collectivité : la date de l’accusé de réception et du portail.',
+    }),
+  ),
   closedAt: Nullable(Type.String({ format: 'date-time' })),
   outcome: Nullable(Type.String()),
   labels: Type.Array(Type.String()),

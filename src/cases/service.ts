@@ -2,6 +2,7 @@ import type { Executor } from '../db/transaction.js';
 import { invalid, notFound } from '../http/errors.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { caseRepository, type CaseSummary, type CaseView, type Channel } from './repository.js';
+import { implicitDecisionDay } from '../deadlines/silence.js';
 
 export interface ListQuery {
   status?: string;
@@ -65,4 +66,9 @@ export function decodeCursor(cursor: string): { receivedAt: string; id: number }
     // reported below
   }
   throw invalid([{ field: 'query.cursor', code: 'invalid_cursor', message: 'Ce curseur est invalide : reprenez la liste depuis le début.' }]);
+}
+
+/** A case as the API answers it: with the day its implicit decision is born, in the town's zone. */
+export function withDecisionDay<T extends { implicitDecisionAt: string | null }>(c: T, zone: string): T & { implicitDecisionOn: string | null } {
+  return { ...c, implicitDecisionOn: implicitDecisionDay(c.implicitDecisionAt, zone) };
 }

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/context.js';
 import { notFound } from '../http/errors.js';
 import { problems } from '../http/schemas.js';
+import { implicitDecisionDay } from '../deadlines/silence.js';
 import { trackCase } from './tracking.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -12,7 +13,8 @@ const TrackedCaseSchema = Type.Object({
   status: Type.Object({ label: Type.String({ description: 'Statut dans les mots de l’usager.' }), closed: Type.Boolean() }),
   receivedAt: Type.String({ format: 'date-time' }),
   dueAt: Nullable(Type.String({ format: 'date-time' })),
-  implicitDecisionAt: Nullable(Type.String({ format: 'date-time', description: 'Date de décision implicite (silence de l’administration), le cas échéant.' })),
+  implicitDecisionAt: Nullable(Type.String({ format: 'date-time', description: 'Instant de la décision implicite (silence de l’administration), le cas échéant : minuit, heure locale.' })),
+  implicitDecisionOn: Nullable(Type.String({ format: 'date', description: 'Jour de la décision implicite, dans le fuseau de la collectivité : la date affichée par le portail.' })),
   steps: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), label: Type.String() })),
   messages: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), subject: Type.String(), body: Type.String(), channel: Type.String() })),
 });
@@ -37,7 +39,8 @@ export async function trackingApiRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const tracked = await trackCase(app.ctx.db.kysely, request.params.code);
       if (!tracked) throw notFound('Aucune demande ne correspond à ce code de suivi.');
-      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(tracked);
+      const implicitDecisionOn = implicitDecisionDay(tracked.implicitDecisionAt, app.ctx.config.TIMEZONE);
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send({ ...tracked, implicitDecisionOn });
     },
   );
 }

@@ -4,6 +4,7 @@ import { apiScope, principalOf } from '../http/auth.js';
 import type { App } from '../http/context.js';
 import { problems } from '../http/schemas.js';
 import { transferCase } from './service.js';
+import { withDecisionDay } from '../cases/service.js';
 
 const TransferBody = Type.Object(
   {
@@ -32,7 +33,7 @@ export async function routingRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const principal = principalOf(request);
-      return transferCase(app.ctx.db, {
+      const moved = await transferCase(app.ctx.db, {
         organisationId: principal.organisationId,
         reference: request.params.reference,
         actor: { type: 'integration', id: `token:${principal.tokenId}` },
@@ -40,6 +41,7 @@ export async function routingRoutes(app: App): Promise<void> {
         ...(request.body.department !== undefined ? { departmentId: request.body.department } : {}),
         ...(request.body.expectedVersion !== undefined ? { expectedVersion: request.body.expectedVersion } : {}),
       });
+      return withDecisionDay(moved, app.ctx.config.TIMEZONE);
     },
   );
 }

@@ -10,6 +10,7 @@ import { renderWorkflowSvg } from './diagram.js';
 import type { WorkflowVersion } from './repository.js';
 import { AvailableTransitionsSchema, TransitionBody, TransitionParams, WorkflowVersionSchema } from './schema.js';
 import { listTransitions, procedureWorkflow, publishWorkflow, runTransition, type WorkflowCaller, type WorkflowDeps } from './service.js';
+import { withDecisionDay } from '../cases/service.js';
 
 const security = [{ bearer: [] }];
 
@@ -50,12 +51,15 @@ export async function workflowRoutes(app: App): Promise<void> {
       },
     },
     async (request) =>
-      runTransition(workflowDeps(app), callerOf(principalOf(request)), {
-        reference: request.params.reference,
-        name: request.params.name,
-        ...(request.body?.inputs !== undefined ? { inputs: request.body.inputs } : {}),
-        ...(request.body?.expectedVersion !== undefined ? { expectedVersion: request.body.expectedVersion } : {}),
-      }),
+      withDecisionDay(
+        await runTransition(workflowDeps(app), callerOf(principalOf(request)), {
+          reference: request.params.reference,
+          name: request.params.name,
+          ...(request.body?.inputs !== undefined ? { inputs: request.body.inputs } : {}),
+          ...(request.body?.expectedVersion !== undefined ? { expectedVersion: request.body.expectedVersion } : {}),
+        }),
+        app.ctx.config.TIMEZONE,
+      ),
   );
 
   app.get(
