@@ -18,6 +18,7 @@ import { sweepDeadlines } from '../src/workflow/jobs.js';
 import { publishWorkflow, runTransition, type WorkflowCaller } from '../src/workflow/service.js';
 import { freshDb } from './db.js';
 import { makeCommune, makeProcedure } from './factories.js';
+import { dateAndTime } from '../src/acknowledgments/content.js';
 
 const TIMEZONE = 'Europe/Paris';
 let db: Db;
@@ -158,6 +159,11 @@ describe('overdue escalation', () => {
     expect(await eventsOf(waiting.caseId, 'case.overdue')).toHaveLength(0);
     const alerts = await db.kysely.selectFrom('messages').selectAll().where('case_id', '=', late.caseId).where('channel', '=', 'agent_email').execute();
     expect(alerts.map((m) => m.recipient)).toEqual(['cheffe.voirie@ville-test.fr']);
+    // The due date in the managers' words and time zone, never a raw ISO instant.
+    const dueAt = (await view(late.caseId)).dueAt!;
+    expect(alerts[0]!.body_text).toContain(`Échéance : ${dateAndTime(dueAt, 'Europe/Paris')}.`);
+    expect(alerts[0]!.body_text).toMatch(/Échéance : \d{1,2}(er)? [a-zéû]+ 2027 à \d{1,2} h \d{2}\./);
+    expect(alerts[0]!.body_text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
   });
 });
 

@@ -19,6 +19,7 @@ import { statusOf } from './engine.js';
 import { workflowRepository } from './repository.js';
 import { runTransition } from './service.js';
 import { AppError } from '../http/errors.js';
+import { dateAndTime } from '../acknowledgments/content.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
@@ -66,7 +67,7 @@ export const timerJob: JobType<TimerPayload> = {
       const journal = await caseRepository.listJournal(trx, view.id);
       if (journal.some((e) => e.type === 'case.escalated' && e.payload['timerKey'] === timerKey(payload))) return;
       const now = new Date().toISOString();
-      const notified = await notifyManagers(trx, current, `Dossier ${current.reference} : délai dépassé dans le statut « ${payload.status} »`, escalationText(ctx.config.publicUrl, current, `est dans le même statut depuis ${timer.after.value} ${unitLabel(timer.after.unit)}`), now);
+      const notified = await notifyManagers(trx, current, `Dossier ${current.reference} : délai dépassé dans le statut « ${payload.status} »`, escalationText({ publicUrl: ctx.config.publicUrl, timezone: ctx.config.TIMEZONE }, current, `est dans le même statut depuis ${timer.after.value} ${unitLabel(timer.after.unit)}`), now);
       await caseRepository.appendJournal(trx, view.id, view.reference, [{ type: 'case.escalated', actor: SYSTEM, payload: { reason: 'status_timer', status: payload.status, timerKey: timerKey(payload), managersNotified: notified } }], now);
       await caseRepository.enqueueOutbox(trx, 'case.escalated', view.id, { reference: view.reference, reason: 'status_timer' }, now);
     });
@@ -79,11 +80,13 @@ function unitLabel(unit: string): string {
   return unit === 'business_days' ? 'jour(s) ouvré(s)' : unit === 'business_hours' ? 'heure(s) ouvrée(s)' : 'jour(s)';
 }
 
-function escalationText(publicUrl: string, view: CaseView, what: string): string {
+/** The managers' alert, in their words: the due date as « 13 juin 2023 à 17 h 30 » in the town's zone. */
+function escalationText(deps: Pick<WorkflowDeps, 'publicUrl' | 'timezone'>, view: CaseView, what: string): string {
+  const publicUrl = deps.publicUrl;
   return [
     `Le dossier ${view.reference} (« ${view.subject} », service ${view.department.name}) ${what}.`,
     '',
-    `Échéance : ${view.dueAt ?? 'aucune'}.`,
+    `Échéance : ${view.dueAt ? dateAndTime(view.dueAt, deps.timezone) : 'aucune'}.`,
     `Ouvrir le dossier : ${publicUrl}/backoffice/dossiers/${view.reference}`,
   ].join('\n');
 }
@@ -151,7 +154,7 @@ async function escalateOverdue(deps: WorkflowDeps, caseId: number, now: string):
     if (!(await caseRepository.markOverdueEscalated(trx, caseId, now))) return false;
     const view = await caseRepository.findById(trx, caseId);
     if (!view) return false;
-    const notified = await notifyManagers(trx, view, `Dossier ${view.reference} en retard`, escalationText(deps.publicUrl, view, 'a dépassé son échéance de traitement'), now);
+    const notified = await notifyManagers(trx, view, `Dossier ${view.reference} en retard`, escalationText(deps, view, 'a dépassé son échéance de traitement'), now);
     await caseRepository.appendJournal(trx, view.id, view.reference, [{ type: 'case.overdue', actor: SYSTEM, payload: { dueAt: view.dueAt, managersNotified: notified } }], now);
     await caseRepository.enqueueOutbox(trx, 'case.overdue', view.id, { reference: view.reference, dueAt: view.dueAt }, now);
     return true;
