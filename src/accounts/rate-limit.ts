@@ -36,7 +36,8 @@ export class RateLimiter {
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    // Read at each call (not captured once), so that a faked clock in tests moves the windows too.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /**
