@@ -73,7 +73,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 
 /**
- * The limits of the account pages (portal and back-office), documented in docs/security.md.
+ * The limits of the account pages (portal and back-office), documented in docs/sessions-and-rate-limits.md.
  * Per account: 20 failed sign-ins in 15 minutes whatever the IP (80 an hour, under ASVS 2.2.1's
  * 100), above the 10 per (IP, address), so one person's typos never reach it.
  */

@@ -61,7 +61,7 @@ function newPasswordProblem(password: string, target = 'password'): FieldProblem
 /**
  * Sign-up, e-mail verification, sign-in, password reset, sign-out and the list of sessions.
  * Every form carries `_csrf`; pages that could tell whether an address has an account answer
- * the same either way; attempts are limited per address and per IP.
+ * the same either way; attempts are limited per IP, per address and per (IP, address), in the database.
  */
 export async function accountRoutes(app: App): Promise<void> {
   const db = app.ctx.db;
@@ -132,7 +132,7 @@ export async function accountRoutes(app: App): Promise<void> {
     sendPortalPage(request, reply, { status: 410, title: 'Lien de confirmation expiré', body: <ConfirmationFailedPage />, cacheControl: 'no-store' });
 
   // Opening the link only shows a button: a GET (a mail scanner, a link planted in another
-  // browser) changes nothing. The POST confirms, and signs no one in (see docs/security.md).
+  // browser) changes nothing. The POST confirms, and signs no one in (see docs/sessions-and-rate-limits.md).
   app.get('/inscription/confirmer', { schema: hidden }, async (request, reply) => {
     // The token is a key: keep it out of referrers and caches.
     void reply.header('referrer-policy', 'no-referrer');
@@ -260,7 +260,7 @@ export async function accountRoutes(app: App): Promise<void> {
     const citizenId = await resetPassword(db, await organisationOf(request), token, password);
     if (citizenId === undefined) return invalidLink(request, reply);
     // This browser just chose the password, behind a CSRF-checked form: it knows what a sign-in
-    // would ask, so it is signed in (docs/security.md explains why this is no login CSRF).
+    // would ask, so it is signed in (docs/sessions-and-rate-limits.md explains why this is no login CSRF).
     await openCitizenSession(request, reply, citizenId, 'password');
     return reply.redirect('/mon-espace', 303);
   });
