@@ -26,8 +26,8 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   const app = Fastify({
     bodyLimit: ctx.config.BODY_LIMIT,
     // Behind a reverse proxy the visitor's address is in X-Forwarded-For: rate limits need the real one.
-    // (Fastify accepts a hop count too, which its types leave out.)
-    trustProxy: ctx.config.TRUST_PROXY as boolean | string,
+    // Only the listed proxies are believed; from any other peer the header is ignored.
+    trustProxy: ctx.config.TRUST_PROXY.length > 0 ? ctx.config.TRUST_PROXY : false,
     // Reject what we do not expect instead of silently dropping it, and report every bad field at once.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
     ...options,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +38,23 @@ const url =
     if (!protocols.includes(parsed.protocol)) throw new ConfigError(`le protocole doit être ${protocols.join(' ou ')}`);
     return raw.replace(/\/$/, '');
   };
+
+/**
+ * One trusted proxy: an IP address or a CIDR range. `true`, a hop count or a /0 range would trust
+ * an X-Forwarded-For sent by anyone, who could then pick the address rate limits count against.
+ */
+function trustedProxy(entry: string): string {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  const bits = version === 4 ? 32 : 128;
+  const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= bits);
+  if (version === 0 || !prefixOk || rest.length > 0) {
+    throw new ConfigError(
+      `« ${entry} » n’est ni une adresse IP ni une plage CIDR (1 bit au moins) : listez les adresses de vos proxies inverses, ex. 127.0.0.1,10.0.0.0/8 ; « true » ou un nombre de proxies feraient accepter un X-Forwarded-For forgé par n’importe qui`,
+    );
+  }
+  return entry;
+}
 
 const variables = {
   PORT: { doc: 'Port HTTP sur lequel Guichet écoute.', default: '3000', parse: integer(0, 65535) },
@@ -105,14 +123,9 @@ const variables = {
     parse: oneOf('true', 'false'),
   },
   TRUST_PROXY: {
-    doc: 'Derrière un proxy inverse : true, le nombre de proxies, ou leurs adresses (virgules, CIDR admis), pour lire l’adresse IP réelle des visiteurs (limites de tentatives, journal des connexions). Vide : aucun proxy.',
+    doc: 'Derrière un proxy inverse : adresses IP ou plages CIDR des proxies de confiance, séparées par des virgules (ex. 127.0.0.1,10.0.0.0/8). L’en-tête X-Forwarded-For, qui donne l’adresse réelle des visiteurs (limites de tentatives, journal des connexions), n’est lu que s’il vient de l’une d’elles. Vide : aucun proxy. « true » ou un nombre de proxies sont refusés : un X-Forwarded-For forgé passerait.',
     default: '',
-    parse: (raw: string): boolean | number | string => {
-      if (raw === '' || raw === 'false') return false;
-      if (raw === 'true') return true;
-      if (/^\d+$/.test(raw)) return Number(raw);
-      return raw;
-    },
+    parse: (raw: string): string[] => (raw === '' || raw === 'false' ? [] : raw.split(',').map((entry) => trustedProxy(entry.trim()))),
   },
   FRANCECONNECT_ISSUER: {
     doc: 'Émetteur OpenID Connect de FranceConnect v2 (ex. https://fcp-low.sbx.dev-franceconnect.fr/api/v2). Vide : le bouton FranceConnect n’est pas proposé.',

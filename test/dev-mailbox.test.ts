@@ -88,9 +88,17 @@ describe('development mailbox', () => {
     expect(res.body).toContain('aucun (compte usager)');
     const link = /http:\/\/[^/\s]+(\/inscription\/confirmer\?jeton=[A-Za-z0-9_-]+)/.exec(res.body);
     expect(link).not.toBeNull();
-    const confirmed = await app.inject({ method: 'GET', url: link![1]!, headers: { cookie: `guichet_visiteur=${visitor}` } });
-    expect(confirmed.statusCode).toBe(303);
-    expect(confirmed.headers.location).toBe('/mon-espace');
+    // The link opens a confirmation button; its POST confirms the address (and signs no one in).
+    const opened = await app.inject({ method: 'GET', url: link![1]!, headers: { cookie: `guichet_visiteur=${visitor}` } });
+    expect(opened.statusCode).toBe(200);
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/inscription/confirmer',
+      headers: { cookie: `guichet_visiteur=${visitor}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, jeton: new URL(link![1]!, 'http://x').searchParams.get('jeton')! }).toString(),
+    });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('Votre adresse est confirmée');
   });
 
   it.skipIf(!browserAvailable)('passes axe-core (WCAG 2.1 A/AA)', async () => {

@@ -118,12 +118,19 @@ const tokenIn = (mail: ParsedMail, path: string) => {
 
 const signUpForm = (email: string, overrides: Record<string, string> = {}) => ({ email, password: PASSWORD, firstNames: 'Lucie Anne', lastName: 'Bernard', consent: 'oui', ...overrides });
 
-/** Signs up and confirms the address; returns the signed-in browser. */
+/** Opens a verification link and presses its button (the GET alone confirms nothing). */
+async function confirm(browser: Browser, token: string) {
+  expect((await browser.get(`/inscription/confirmer?jeton=${token}`)).statusCode).toBe(200);
+  return browser.post('/inscription/confirmer', { jeton: token });
+}
+
+/** Signs up, confirms the address and signs in; returns the signed-in browser. */
 async function verifiedAccount(email: string, password = PASSWORD): Promise<Browser> {
   const browser = new Browser();
   expect((await browser.post('/inscription', signUpForm(email, { password }))).statusCode).toBe(200);
   const [mail] = await mailsTo(email);
-  expect((await browser.get(`/inscription/confirmer?jeton=${tokenIn(mail!, '/inscription/confirmer')}`)).statusCode).toBe(303);
+  expect((await confirm(browser, tokenIn(mail!, '/inscription/confirmer'))).statusCode).toBe(200);
+  expect((await signIn(browser, email, password)).statusCode).toBe(303);
   return browser;
 }
 
@@ -150,20 +157,21 @@ describe('passwords, devices and the rate limiter', () => {
     expect(describeDevice(null)).toBe('Appareil inconnu');
   });
 
-  it('limits per key in a window that ends', () => {
-    let now = 0;
-    const limiter = new RateLimiter(() => now);
+  it('limits per key in a window that ends', async () => {
+    let now = Date.parse('2026-01-05T08:00:00Z');
+    const limiter = new RateLimiter(db, () => now);
     const rule = { limit: 2, windowMs: 60_000 };
-    expect(limiter.hit([{ key: 'a', rule }]).allowed).toBe(true);
-    expect(limiter.hit([{ key: 'a', rule }]).allowed).toBe(true);
-    const refused = limiter.hit([{ key: 'a', rule }]);
+    expect((await limiter.hit([{ key: 'unit:a', rule }])).allowed).toBe(true);
+    expect((await limiter.hit([{ key: 'unit:a', rule }])).allowed).toBe(true);
+    const refused = await limiter.hit([{ key: 'unit:a', rule }]);
     expect(refused).toEqual({ allowed: false, retryAfterSeconds: 60 });
-    expect(limiter.hit([{ key: 'b', rule }]).allowed).toBe(true);
-    now = 60_000;
-    expect(limiter.hit([{ key: 'a', rule }]).allowed).toBe(true);
-    // The documented limits: 10 sign-in tries per 15 min per (IP, address), 50 per IP; 5 mails an hour per address, 20 per IP.
+    expect((await limiter.hit([{ key: 'unit:b', rule }])).allowed).toBe(true);
+    now += 60_000;
+    expect((await limiter.hit([{ key: 'unit:a', rule }])).allowed).toBe(true);
+    // The documented limits: 10 sign-in tries per 15 min per (IP, address), 20 per address whatever the IP, 50 per IP; 5 mails an hour per address, 20 per IP.
     expect(ACCOUNT_RATES).toEqual({
       signInPerAddress: { limit: 10, windowMs: 900_000 },
+      signInPerAccount: { limit: 20, windowMs: 900_000 },
       signInPerIp: { limit: 50, windowMs: 900_000 },
       mailPerAddress: { limit: 5, windowMs: 3_600_000 },
       mailPerIp: { limit: 20, windowMs: 3_600_000 },
@@ -220,9 +228,18 @@ describe('sign-up', () => {
     expect([row.kind, row.status]).toEqual(['verify_email', 'sent']);
 
     expect(await browser.signedIn()).toBe(false);
-    const confirmed = await browser.get(`/inscription/confirmer?jeton=${token}`);
-    expect(confirmed.statusCode).toBe(303);
-    expect(confirmed.headers.location).toBe('/mon-espace');
+    const opened = await browser.get(`/inscription/confirmer?jeton=${token}`);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toContain('<form method="post" action="/inscription/confirmer"');
+    expect(opened.body).toContain(`name="jeton" value="${token}"`);
+    expect((await db.kysely.selectFrom('citizen_accounts').select('email_verified_at').where('email', '=', email).executeTakeFirstOrThrow()).email_verified_at).toBeNull();
+    const confirmed = await browser.post('/inscription/confirmer', { jeton: token });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('Votre adresse est confirmée');
+    expect(confirmed.headers['set-cookie'] ?? '').not.toContain(SESSION_COOKIE);
+    // Confirming signs no one in: the citizen signs in with their password.
+    expect(await browser.signedIn()).toBe(false);
+    expect((await signIn(browser, email)).statusCode).toBe(303);
     expect(await browser.signedIn()).toBe(true);
     const verified = await db.kysely.selectFrom('citizen_accounts').select('email_verified_at').where('email', '=', email).executeTakeFirstOrThrow();
     expect(verified.email_verified_at).not.toBeNull();
@@ -233,6 +250,7 @@ describe('sign-up', () => {
     expect(sessions.map((s) => s.method)).toEqual(['password']);
 
     // The link is single use.
+    expect((await browser.post('/inscription/confirmer', { jeton: token })).statusCode).toBe(410);
     const again = await new Browser().get(`/inscription/confirmer?jeton=${token}`);
     expect(again.statusCode).toBe(410);
     expect(again.body).toContain('Ce lien de confirmation n’est plus valable');
@@ -251,6 +269,49 @@ describe('sign-up', () => {
     expect((await browser.get('/inscription/confirmer?jeton=inconnu')).statusCode).toBe(410);
     expect((await browser.get('/inscription/confirmer')).statusCode).toBe(410);
     expect(await browser.signedIn()).toBe(false);
+  });
+
+  it('neither confirms nor signs in a browser that only opens the link; confirming signs in no one else (login CSRF)', async () => {
+    // The attacker signs up with their own address and plants the link in the victim's browser.
+    const attackerEmail = newEmail('attaquant');
+    await new Browser().post('/inscription', signUpForm(attackerEmail));
+    const token = tokenIn((await mailsTo(attackerEmail)).at(-1)!, '/inscription/confirmer');
+    const victim = await verifiedAccount(newEmail('victime'));
+    const victimCitizen = await db.kysely.selectFrom('portal_sessions').select('citizen_id').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const opened = await victim.get(`/inscription/confirmer?jeton=${token}`);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.headers['set-cookie'] ?? '').not.toContain(SESSION_COOKIE);
+    const attackerAccount = () => db.kysely.selectFrom('citizen_accounts').select(['citizen_id', 'email_verified_at']).where('email', '=', attackerEmail).executeTakeFirstOrThrow();
+    expect((await attackerAccount()).email_verified_at).toBeNull();
+    // A cross-site POST (no CSRF value of this browser) confirms nothing either.
+    expect((await victim.post('/inscription/confirmer', { jeton: token }, { csrf: false })).statusCode).toBe(403);
+    expect((await victim.post('/inscription/confirmer', { jeton: token, _csrf: 'a'.repeat(43) }, { csrf: false })).statusCode).toBe(403);
+    expect((await attackerAccount()).email_verified_at).toBeNull();
+    // Even pressed, the button leaves the victim in their own session, never the attacker's.
+    const pressed = await victim.post('/inscription/confirmer', { jeton: token });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.headers['set-cookie'] ?? '').not.toContain(SESSION_COOKIE);
+    expect((await attackerAccount()).email_verified_at).not.toBeNull();
+    const attackerSessions = await db.kysely.selectFrom('portal_sessions').select('id').where('citizen_id', '=', (await attackerAccount()).citizen_id).execute();
+    expect(attackerSessions).toEqual([]);
+    expect(await victim.signedIn()).toBe(true);
+    const [current] = await db.kysely.selectFrom('portal_sessions').select('citizen_id').where('revoked_at', 'is', null).where('citizen_id', '=', victimCitizen.citizen_id).execute();
+    expect(current).toBeDefined();
+  });
+
+  it('sends a browser already signed in as the citizen on to their space once confirmed', async () => {
+    const email = newEmail('deja-connecte');
+    const browser = await verifiedAccount(email);
+    // A new link (an address confirmed again, e.g. after a lost first mail) pressed in the citizen's own browser.
+    const { citizen_id: citizenId } = await db.kysely.selectFrom('citizen_accounts').select('citizen_id').where('email', '=', email).executeTakeFirstOrThrow();
+    await db.kysely.updateTable('citizen_accounts').set({ email_verified_at: null }).where('citizen_id', '=', citizenId).execute();
+    await signIn(new Browser(), email);
+    const token = tokenIn((await mailsTo(email)).at(-1)!, '/inscription/confirmer');
+    expect((await browser.get(`/inscription/confirmer?jeton=${token}`)).statusCode).toBe(200);
+    const pressed = await browser.post('/inscription/confirmer', { jeton: token });
+    expect(pressed.statusCode).toBe(303);
+    expect(pressed.headers.location).toBe('/mon-espace');
+    expect(await browser.signedIn()).toBe(true);
   });
 
   it('answers an address that already has an account with the very same page, and mails its owner a reset link instead', async () => {
@@ -411,7 +472,9 @@ describe('sign-in and sign-out', () => {
     expect(await browser.signedIn()).toBe(false);
     const mails = await mailsTo(unverified);
     expect(mails).toHaveLength(2);
-    expect((await browser.get(`/inscription/confirmer?jeton=${tokenIn(mails[1]!, '/inscription/confirmer')}`)).statusCode).toBe(303);
+    expect((await confirm(browser, tokenIn(mails[1]!, '/inscription/confirmer'))).statusCode).toBe(200);
+    expect(await browser.signedIn()).toBe(false);
+    expect((await signIn(browser, unverified)).statusCode).toBe(303);
     expect(await browser.signedIn()).toBe(true);
   });
 
@@ -466,6 +529,7 @@ describe('sign-in and sign-out', () => {
       ['/connexion', { email, password: PASSWORD }],
       ['/inscription', signUpForm(newEmail())],
       ['/mot-de-passe-oublie', { email }],
+      ['/inscription/confirmer', { jeton: 'x' }],
       ['/deconnexion', {}],
       ['/mon-compte/connexions/revoquer-autres', {}],
       ['/mon-compte/mot-de-passe', { currentPassword: PASSWORD, password: 'un nouveau mot de passe' }],
@@ -713,7 +777,12 @@ describe('FranceConnect and valid HTML', () => {
     await visitor.post('/mot-de-passe-oublie', { email });
     const token = tokenIn((await mailsTo(email)).at(-1)!, '/mot-de-passe/nouveau');
     const fcOnly = await signedInCitizen(db, organisationId);
+    const pending = newEmail('html-confirmer');
+    await visitor.post('/inscription', signUpForm(pending));
+    const verifyToken = tokenIn((await mailsTo(pending)).at(-1)!, '/inscription/confirmer');
     const pages = [
+      { name: 'confirmer son adresse', html: (await visitor.get(`/inscription/confirmer?jeton=${verifyToken}`)).body },
+      { name: 'adresse confirmée', html: (await visitor.post('/inscription/confirmer', { jeton: verifyToken })).body },
       { name: 'connexion', html: (await visitor.get('/connexion')).body },
       { name: 'connexion en erreur', html: (await signIn(visitor, email, 'mauvais mot de passe')).body },
       { name: 'inscription', html: (await visitor.get('/inscription')).body },

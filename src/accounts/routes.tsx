@@ -5,13 +5,14 @@ import type { FieldProblem } from '../http/ui/layout.js';
 import { portalContext, portalOrganisation, sendPortalPage } from '../portal/page.js';
 import { checkCsrf, citizenSessionOf, closeCitizenSession, openCitizenSession, requireCitizen, safeReturnPath } from '../portal/session.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, prepareDummyHash } from './password.js';
-import { ACCOUNT_RATES, RateLimiter, type RateRule } from './rate-limit.js';
+import { ACCOUNT_RATES, RateLimiter, signInChecks, signInSuccessKey, type RateCheck } from './rate-limit.js';
 import {
   accountOf,
   activeSessions,
   changePassword,
   confirmEmail,
   requestPasswordReset,
+  verificationTokenUsable,
   resetPassword,
   resetTokenUsable,
   revokeOtherSessions,
@@ -22,6 +23,7 @@ import {
 } from './service.js';
 import { ConfirmationFailedPage, CheckMailboxPage, ResetRequestedPage, TooManyAttemptsPage, UnverifiedPage } from './views/notices.js';
 import { ChangePasswordPage, ForgotPasswordPage, NewPasswordPage, NoPasswordPage, ResetLinkInvalidPage } from './views/password-pages.js';
+import { ConfirmEmailPage, EmailConfirmedPage } from './views/confirm-email.js';
 import { SessionsPage } from './views/sessions.js';
 import { SignInPage } from './views/sign-in.js';
 import { SignUpPage, type SignUpValues } from './views/sign-up.js';
@@ -59,11 +61,11 @@ function newPasswordProblem(password: string, target = 'password'): FieldProblem
 /**
  * Sign-up, e-mail verification, sign-in, password reset, sign-out and the list of sessions.
  * Every form carries `_csrf`; pages that could tell whether an address has an account answer
- * the same either way; attempts are limited per address and per IP.
+ * the same either way; attempts are limited per IP, per address and per (IP, address), in the database.
  */
 export async function accountRoutes(app: App): Promise<void> {
   const db = app.ctx.db;
-  const limiter = new RateLimiter();
+  const limiter = new RateLimiter(db);
   prepareDummyHash();
 
   async function organisationOf(request: FastifyRequest): Promise<AccountOrganisation> {
@@ -73,8 +75,8 @@ export async function accountRoutes(app: App): Promise<void> {
   }
 
   /** Counts an attempt; when over a limit, sends the 429 page and returns true. */
-  async function overLimit(request: FastifyRequest, reply: FastifyReply, checks: { key: string; rule: RateRule }[]): Promise<boolean> {
-    const decision = limiter.hit(checks);
+  async function overLimit(request: FastifyRequest, reply: FastifyReply, checks: RateCheck[]): Promise<boolean> {
+    const decision = await limiter.hit(checks);
     if (decision.allowed) return false;
     void reply.header('retry-after', String(decision.retryAfterSeconds));
     await sendPortalPage(request, reply, { status: 429, title: 'Trop de tentatives', body: <TooManyAttemptsPage minutes={Math.max(1, Math.ceil(decision.retryAfterSeconds / 60))} /> });
@@ -118,23 +120,37 @@ export async function accountRoutes(app: App): Promise<void> {
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length > 0) return signUpPage(request, reply, values, problems);
     const limited = await overLimit(request, reply, [
-      { key: `signup:${values.email}`, rule: ACCOUNT_RATES.mailPerAddress },
-      { key: `signup-ip:${request.ip}`, rule: ACCOUNT_RATES.mailPerIp },
+      { key: `portal:signup:${values.email}`, rule: ACCOUNT_RATES.mailPerAddress },
+      { key: `portal:signup-ip:${request.ip}`, rule: ACCOUNT_RATES.mailPerIp },
     ]);
     if (limited) return reply;
     await signUp(db, await organisationOf(request), { email: values.email, password, firstNames: values.firstNames, lastName: values.lastName });
     return sendPortalPage(request, reply, { title: 'Consultez votre messagerie', body: <CheckMailboxPage email={values.email} /> });
   });
 
+  const confirmationFailed = (request: FastifyRequest, reply: FastifyReply) =>
+    sendPortalPage(request, reply, { status: 410, title: 'Lien de confirmation expiré', body: <ConfirmationFailedPage />, cacheControl: 'no-store' });
+
+  // Opening the link only shows a button: a GET (a mail scanner, a link planted in another
+  // browser) changes nothing. The POST confirms, and signs no one in (see docs/sessions-and-rate-limits.md).
   app.get('/inscription/confirmer', { schema: hidden }, async (request, reply) => {
     // The token is a key: keep it out of referrers and caches.
     void reply.header('referrer-policy', 'no-referrer');
-    const citizenId = await confirmEmail(db, queryParam(request, 'jeton'));
-    if (citizenId === undefined) {
-      return sendPortalPage(request, reply, { status: 410, title: 'Lien de confirmation expiré', body: <ConfirmationFailedPage />, cacheControl: 'no-store' });
-    }
-    await openCitizenSession(request, reply, citizenId, 'password');
-    return reply.header('cache-control', 'no-store').redirect('/mon-espace', 303);
+    const token = queryParam(request, 'jeton');
+    if (!(await verificationTokenUsable(db, token))) return confirmationFailed(request, reply);
+    const { csrf } = await portalContext(request, reply);
+    return sendPortalPage(request, reply, { title: 'Confirmer votre adresse électronique', body: <ConfirmEmailPage csrf={csrf} token={token} />, cacheControl: 'no-store' });
+  });
+
+  app.post('/inscription/confirmer', { schema: hidden }, async (request, reply) => {
+    void reply.header('referrer-policy', 'no-referrer');
+    checkCsrf(request, field(request.body, '_csrf'));
+    if (await overLimit(request, reply, [{ key: `portal:token-ip:${request.ip}`, rule: ACCOUNT_RATES.signInPerIp }])) return reply;
+    const citizenId = await confirmEmail(db, field(request.body, 'jeton', 100));
+    if (citizenId === undefined) return confirmationFailed(request, reply);
+    // Already this citizen's browser: carry on. Any other browser signs in with the password.
+    if ((await citizenSessionOf(request))?.citizenId === citizenId) return reply.header('cache-control', 'no-store').redirect('/mon-espace', 303);
+    return sendPortalPage(request, reply, { title: 'Adresse confirmée', body: <EmailConfirmedPage />, cacheControl: 'no-store' });
   });
 
   // Sign-in and sign-out ---------------------------------------------------------------------------
@@ -165,16 +181,12 @@ export async function accountRoutes(app: App): Promise<void> {
       password ? null : { target: 'password', message: 'Saisissez votre mot de passe' },
     ].filter((p): p is FieldProblem => p !== null);
     if (missing.length > 0) return signInPage(request, reply, email, returnTo, missing);
-    const limited = await overLimit(request, reply, [
-      { key: `signin:${request.ip}:${email}`, rule: ACCOUNT_RATES.signInPerAddress },
-      { key: `signin-ip:${request.ip}`, rule: ACCOUNT_RATES.signInPerIp },
-    ]);
-    if (limited) return reply;
+    if (await overLimit(request, reply, signInChecks('portal', request.ip, email))) return reply;
     const organisation = await organisationOf(request);
     const result = await signIn(db, organisation, email, password);
     if (result.outcome === 'refused') return signInPage(request, reply, email, returnTo, [{ target: 'email', message: REFUSED }], true);
     if (result.outcome === 'unverified') return sendPortalPage(request, reply, { title: 'Confirmez votre adresse électronique', body: <UnverifiedPage email={email} /> });
-    limiter.reset(`signin:${request.ip}:${email}`);
+    await limiter.reset(signInSuccessKey('portal', request.ip, email));
     await openCitizenSession(request, reply, result.citizenId, 'password');
     return reply.redirect(returnTo, 303);
   });
@@ -207,8 +219,8 @@ export async function accountRoutes(app: App): Promise<void> {
     const problem = emailProblem(email);
     if (problem) return forgotPage(request, reply, email, [problem]);
     const limited = await overLimit(request, reply, [
-      { key: `reset:${email}`, rule: ACCOUNT_RATES.mailPerAddress },
-      { key: `reset-ip:${request.ip}`, rule: ACCOUNT_RATES.mailPerIp },
+      { key: `portal:reset:${email}`, rule: ACCOUNT_RATES.mailPerAddress },
+      { key: `portal:reset-ip:${request.ip}`, rule: ACCOUNT_RATES.mailPerIp },
     ]);
     if (limited) return reply;
     await requestPasswordReset(db, await organisationOf(request), email);
@@ -244,8 +256,11 @@ export async function accountRoutes(app: App): Promise<void> {
       if (!(await resetTokenUsable(db, token))) return invalidLink(request, reply);
       return newPasswordPage(request, reply, token, [problem]);
     }
+    if (await overLimit(request, reply, [{ key: `portal:token-ip:${request.ip}`, rule: ACCOUNT_RATES.signInPerIp }])) return reply;
     const citizenId = await resetPassword(db, await organisationOf(request), token, password);
     if (citizenId === undefined) return invalidLink(request, reply);
+    // This browser just chose the password, behind a CSRF-checked form: it knows what a sign-in
+    // would ask, so it is signed in (docs/sessions-and-rate-limits.md explains why this is no login CSRF).
     await openCitizenSession(request, reply, citizenId, 'password');
     return reply.redirect('/mon-espace', 303);
   });
@@ -316,7 +331,7 @@ export async function accountRoutes(app: App): Promise<void> {
       (p): p is FieldProblem => p !== null,
     );
     if (problems.length > 0) return changePasswordPage(request, reply, problems);
-    const limited = await overLimit(request, reply, [{ key: `change:${session.citizenId}`, rule: ACCOUNT_RATES.signInPerAddress }]);
+    const limited = await overLimit(request, reply, [{ key: `portal:change:${session.citizenId}`, rule: ACCOUNT_RATES.signInPerAddress }]);
     if (limited) return reply;
     const outcome = await changePassword(db, await organisationOf(request), session.citizenId, session.id, current, next);
     if (outcome === 'no_password') return reply.redirect('/mon-compte/mot-de-passe', 303);

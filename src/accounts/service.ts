@@ -75,6 +75,12 @@ async function signUpIn(trx: Executor, organisation: AccountOrganisation, input:
   await queueAccountMail(trx, organisation.id, input.email, verificationMail(organisation, input.firstNames, token), now);
 }
 
+/** True when a verification link can still be used (its page shows the confirmation button). */
+export async function verificationTokenUsable(db: Db, token: string): Promise<boolean> {
+  if (!token || token.length > 100) return false;
+  return (await accountRepository.findUsableToken(db.kysely, hashToken(token), 'verify_email', nowIso())) !== undefined;
+}
+
 /** Uses a verification link: the address is verified and its citizen returned, or undefined for a used or expired link. */
 export async function confirmEmail(db: Db, token: string): Promise<number | undefined> {
   if (!token || token.length > 100) return undefined;

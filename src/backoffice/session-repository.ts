@@ -1,6 +1,16 @@
 import type { Executor } from '../db/transaction.js';
 import type { AgentSessionTable } from '../db/schema.js';
 
+/**
+ * An agent's session ends this long after it opened, however active: a token left on a shared
+ * computer or copied from a browser stops working by the next working day. Checked here, in every
+ * query that finds a live session, so no caller can forget it.
+ */
+export const AGENT_SESSION_MAX_AGE_MS = 12 * 3_600_000;
+
+/** The oldest opening instant a live session may have at `now`. */
+export const agentSessionOpenedAfter = (now: string) => new Date(Date.parse(now) - AGENT_SESSION_MAX_AGE_MS).toISOString();
+
 export interface NewAgentSession {
   id: string;
   agentId: number;
@@ -21,6 +31,7 @@ export interface ActiveAgentSessionRow {
   stage: AgentSessionTable['stage'];
   id_token: string | null;
   last_seen_at: string;
+  created_at: string;
   organisation_id: number;
   email: string;
   display_name: string;
@@ -47,15 +58,16 @@ export const agentSessionRepository = {
       .execute();
   },
 
-  /** A session that is neither expired nor revoked, of an active agent. */
+  /** A session that is neither expired (idle or too old) nor revoked, of an active agent. */
   async findActive(db: Executor, id: string, now: string): Promise<ActiveAgentSessionRow | undefined> {
     return db
       .selectFrom('agent_sessions as s')
       .innerJoin('agents as a', 'a.id', 's.agent_id')
-      .select(['s.id', 's.agent_id', 's.method', 's.stage', 's.id_token', 's.last_seen_at', 'a.organisation_id', 'a.email', 'a.display_name'])
+      .select(['s.id', 's.agent_id', 's.method', 's.stage', 's.id_token', 's.last_seen_at', 's.created_at', 'a.organisation_id', 'a.email', 'a.display_name'])
       .where('s.id', '=', id)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
+      .where('s.created_at', '>', agentSessionOpenedAfter(now))
       .where('a.is_active', '=', 1)
       .executeTakeFirst();
   },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.js';
-import { agentSessionRepository } from './session-repository.js';
+import { AGENT_SESSION_MAX_AGE_MS, agentSessionRepository } from './session-repository.js';
 import type { AgentSessionTable } from '../db/schema.js';
 
 /**
@@ -13,8 +13,9 @@ import type { AgentSessionTable } from '../db/schema.js';
  */
 export const AGENT_COOKIE = 'guichet_agent';
 export const BACKOFFICE_PATH = '/backoffice';
-/** An agent's session ends after this long without activity. */
+/** An agent's session ends after this long without activity (and 12 hours after it opened, see the repository). */
 export const AGENT_IDLE_LIMIT_MS = 2 * 3_600_000;
+export { AGENT_SESSION_MAX_AGE_MS };
 const TOUCH_EVERY_MS = 60_000;
 
 export interface AgentSession {
@@ -64,10 +65,13 @@ export async function openAgentSession(
   reply.setCookie(AGENT_COOKIE, token, { path: BACKOFFICE_PATH, httpOnly: true, sameSite: 'strict', secure: secure(request) });
 }
 
-/** Moves the browser's session to `ready` once the second factor is checked or enrolled. */
-export async function completeAgentSession(request: FastifyRequest, session: AgentSession): Promise<void> {
-  await agentSessionRepository.setStage(request.server.ctx.db.kysely, session.id, 'ready');
-  sessionCache.delete(request);
+/**
+ * Once the second factor is checked or enrolled, the browser gets a new session token at `ready`
+ * and the pre-TOTP token is revoked: a token seen before the code (on a shared screen, in a proxy
+ * log) never becomes a signed-in session.
+ */
+export async function completeAgentSession(request: FastifyRequest, reply: FastifyReply, session: AgentSession): Promise<void> {
+  await openAgentSession(request, reply, session.agentId, session.method, 'ready', session.idToken);
 }
 
 /** Ends the browser's session (sign-out). */
@@ -98,7 +102,8 @@ async function lookUp(request: FastifyRequest): Promise<AgentSession | null> {
   const row = await agentSessionRepository.findActive(db, hashToken(token), now.toISOString());
   if (!row) return null;
   if (now.getTime() - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) {
-    await agentSessionRepository.touch(db, row.id, now.toISOString(), new Date(now.getTime() + AGENT_IDLE_LIMIT_MS).toISOString());
+    const expiresAt = Math.min(now.getTime() + AGENT_IDLE_LIMIT_MS, Date.parse(row.created_at) + AGENT_SESSION_MAX_AGE_MS);
+    await agentSessionRepository.touch(db, row.id, now.toISOString(), new Date(expiresAt).toISOString());
   }
   return {
     id: row.id,

@@ -450,6 +450,15 @@ export interface AgentSessionTable {
   revoked_at: Timestamp | null;
 }
 
+/** Attempts counted by a rate limit in the current fixed window of one key (migration 024). */
+export interface RateLimitCounterTable {
+  /** SHA-256 of the limit's key (e.g. sign-in, address): no address or e-mail kept in clear. */
+  key: string;
+  count: number;
+  /** End of the window: the next attempt after it starts a new one; the row may then be purged. */
+  reset_at: Timestamp;
+}
+
 /** Who displayed which personal data, and when (RGPD accountability). */
 export interface AccessLogTable {
   id: Generated<number>;
@@ -616,4 +625,5 @@ export interface Database extends EmailTables, SmsTables, PhoneTables, Open311Ta
   mail_register_counters: MailRegisterCounterTable;
   citizen_merges: CitizenMergeTable;
   citizen_duplicate_dismissals: CitizenDuplicateDismissalTable;
+  rate_limit_counters: RateLimitCounterTable;
 }

@@ -1,5 +1,15 @@
 import type { Executor } from '../db/transaction.js';
 
+/**
+ * A citizen's session ends this long after it opened, however active (on top of the idle limit):
+ * a token stolen from a device does not live for ever. Checked here, in every query that finds
+ * live sessions, so no caller can forget it.
+ */
+export const CITIZEN_SESSION_MAX_AGE_MS = 30 * 86_400_000;
+
+/** The oldest opening instant a live session may have at `now`. */
+export const citizenSessionOpenedAfter = (now: string) => new Date(Date.parse(now) - CITIZEN_SESSION_MAX_AGE_MS).toISOString();
+
 export interface NewPortalSession {
   id: string;
   citizenId: number;
@@ -30,7 +40,7 @@ export const portalSessionRepository = {
       .execute();
   },
 
-  /** The session with its citizen's display data, when it is neither revoked nor expired. */
+  /** The session with its citizen's display data, when it is neither revoked nor expired (idle or too old). */
   async findActive(db: Executor, id: string, now: string) {
     return db
       .selectFrom('portal_sessions as s')
@@ -43,6 +53,7 @@ export const portalSessionRepository = {
       .where('s.id', '=', id)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
+      .where('s.created_at', '>', citizenSessionOpenedAfter(now))
       .executeTakeFirst();
   },
 
@@ -80,6 +91,7 @@ export const portalSessionRepository = {
       .where('citizen_id', '=', citizenId)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', now)
+      .where('created_at', '>', citizenSessionOpenedAfter(now))
       .orderBy('last_seen_at', 'desc')
       .execute();
   },

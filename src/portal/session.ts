@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.js';
-import { portalSessionRepository } from './session-repository.js';
+import { CITIZEN_SESSION_MAX_AGE_MS, portalSessionRepository } from './session-repository.js';
 
 /**
  * Citizen sessions on the portal. The cookie holds a random token; the database keeps only its
@@ -12,8 +12,9 @@ import { portalSessionRepository } from './session-repository.js';
  */
 export const SESSION_COOKIE = 'guichet_session';
 export const VISITOR_COOKIE = 'guichet_visiteur';
-/** A session unused for this long ends (RGS recommends short sessions for public services). */
+/** A session unused for this long ends (RGS recommends short sessions for public services); 30 days after it opened in any case (see the repository). */
 export const IDLE_LIMIT_MS = 2 * 3_600_000;
+export { CITIZEN_SESSION_MAX_AGE_MS };
 const TOUCH_EVERY_MS = 60_000;
 
 export interface CitizenSession {
@@ -88,7 +89,8 @@ async function lookUp(request: FastifyRequest): Promise<CitizenSession | null> {
   const row = await portalSessionRepository.findActive(db, hashToken(token), now.toISOString());
   if (!row) return null;
   if (now.getTime() - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) {
-    await portalSessionRepository.touch(db, row.id, now.toISOString(), new Date(now.getTime() + IDLE_LIMIT_MS).toISOString());
+    const expiresAt = Math.min(now.getTime() + IDLE_LIMIT_MS, Date.parse(row.created_at) + CITIZEN_SESSION_MAX_AGE_MS);
+    await portalSessionRepository.touch(db, row.id, now.toISOString(), new Date(expiresAt).toISOString());
   }
   const name = [row.first_names?.split(' ')[0], row.usage_name ?? row.birth_name].filter(Boolean).join(' ');
   return {

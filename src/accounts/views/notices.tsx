@@ -31,7 +31,7 @@ export function UnverifiedPage({ email }: { email: string }) {
       <p class="notice" role="status">
         Votre adresse n’est pas encore confirmée. Un nouveau lien de confirmation vient d’être envoyé à <strong>{email}</strong>.
       </p>
-      <p>Ouvrez ce lien (valable 24 heures) : votre adresse sera confirmée et vous serez connecté. Les liens envoyés auparavant ne servent plus qu’une fois chacun.</p>
+      <p>Ouvrez ce lien (valable 24 heures) et confirmez votre adresse, puis connectez-vous. Les liens envoyés auparavant ne servent plus qu’une fois chacun.</p>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, prepareDummyHash } from '../../accounts/password.js';
-import { ACCOUNT_RATES, MINUTE, RateLimiter, type RateRule } from '../../accounts/rate-limit.js';
+import { ACCOUNT_RATES, MINUTE, RateLimiter, signInChecks, signInSuccessKey, type RateCheck, type RateRule } from '../../accounts/rate-limit.js';
 import type { App } from '../../http/context.js';
 import { AppError } from '../../http/errors.js';
 import type { FieldProblem } from '../../http/ui/layout.js';
@@ -63,7 +63,7 @@ const titled = (problems: FieldProblem[], title: string) => (problems.length > 0
  */
 export async function authRoutes(app: App): Promise<void> {
   const db = app.ctx.db;
-  const limiter = new RateLimiter();
+  const limiter = new RateLimiter(db);
   prepareDummyHash();
 
   async function organisationId(request: FastifyRequest): Promise<number> {
@@ -73,8 +73,8 @@ export async function authRoutes(app: App): Promise<void> {
   }
 
   /** Counts an attempt; when over a limit, sends the 429 page and returns true. */
-  async function overLimit(request: FastifyRequest, reply: FastifyReply, checks: { key: string; rule: RateRule }[]): Promise<boolean> {
-    const decision = limiter.hit(checks);
+  async function overLimit(request: FastifyRequest, reply: FastifyReply, checks: RateCheck[]): Promise<boolean> {
+    const decision = await limiter.hit(checks);
     if (decision.allowed) return false;
     void reply.header('retry-after', String(decision.retryAfterSeconds));
     await sendBackofficePage(request, reply, {
@@ -85,6 +85,12 @@ export async function authRoutes(app: App): Promise<void> {
     });
     return true;
   }
+
+  /** A TOTP code's keys: the agent whatever the IP (a stolen password used from many places), and the IP. */
+  const codeChecks = (request: FastifyRequest, session: AgentSession): RateCheck[] => [
+    { key: `agent:code:${session.agentId}`, rule: CODE_RATE },
+    { key: `agent:code-ip:${request.ip}`, rule: ACCOUNT_RATES.signInPerIp },
+  ];
 
   /** Where a session that is not `ready` yet must go, or null when it is ready. */
   const pendingStep = (session: AgentSession) => (session.stage === 'second_factor' ? CODE : session.stage === 'enrol' ? ENROL : null);
@@ -127,14 +133,10 @@ export async function authRoutes(app: App): Promise<void> {
       password ? null : { target: 'password', message: 'Saisissez votre mot de passe' },
     ].filter((p): p is FieldProblem => p !== null);
     if (missing.length > 0) return signInPage(request, reply, { email, returnTo, problems: missing });
-    const limited = await overLimit(request, reply, [
-      { key: `signin:${request.ip}:${email}`, rule: ACCOUNT_RATES.signInPerAddress },
-      { key: `signin-ip:${request.ip}`, rule: ACCOUNT_RATES.signInPerIp },
-    ]);
-    if (limited) return reply;
+    if (await overLimit(request, reply, signInChecks('agent', request.ip, email))) return reply;
     const result = await signInWithPassword(db, await organisationId(request), email, password);
     if (result.outcome === 'refused') return signInPage(request, reply, { email, returnTo, problems: [{ target: 'email', message: REFUSED }], refused: true });
-    limiter.reset(`signin:${request.ip}:${email}`);
+    await limiter.reset(signInSuccessKey('agent', request.ip, email));
     await openAgentSession(request, reply, result.agentId, 'password', result.stage);
     const next = result.stage === 'second_factor' ? CODE : result.stage === 'enrol' ? ENROL : null;
     return reply.redirect(next ? withReturn(next, returnTo) : returnTo, 303);
@@ -173,10 +175,10 @@ export async function authRoutes(app: App): Promise<void> {
     const returnTo = safeBackofficePath(field(request.body, 'retour', 500));
     const code = normaliseCode(field(request.body, 'code', 20));
     if (!code) return codePage(request, reply, session, returnTo, [{ target: 'code', message: 'Saisissez le code à 6 chiffres' }]);
-    if (await overLimit(request, reply, [{ key: `code:${session.agentId}`, rule: CODE_RATE }])) return reply;
+    if (await overLimit(request, reply, codeChecks(request, session))) return reply;
     if (!(await checkSecondFactor(db, session.agentId, code))) return codePage(request, reply, session, returnTo, [{ target: 'code', message: BAD_CODE }]);
-    limiter.reset(`code:${session.agentId}`);
-    await completeAgentSession(request, session);
+    await limiter.reset(`agent:code:${session.agentId}`);
+    await completeAgentSession(request, reply, session);
     await recordSignIn(db, session.agentId);
     return reply.redirect(returnTo, 303);
   });
@@ -220,12 +222,12 @@ export async function authRoutes(app: App): Promise<void> {
     checkAgentRequestCsrf(request, session);
     const returnTo = safeBackofficePath(field(request.body, 'retour', 500));
     const code = normaliseCode(field(request.body, 'code', 20));
-    if (code && (await overLimit(request, reply, [{ key: `code:${session.agentId}`, rule: CODE_RATE }]))) return reply;
+    if (code && (await overLimit(request, reply, codeChecks(request, session)))) return reply;
     if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ENROL, returnTo, problems: [{ target: 'code', message }], signedIn: false });
     }
-    await completeAgentSession(request, session);
+    await completeAgentSession(request, reply, session);
     await recordSignIn(db, session.agentId);
     return reply.redirect(returnTo, 303);
   });
@@ -289,7 +291,7 @@ export async function authRoutes(app: App): Promise<void> {
     else if ([...next].length < MIN_PASSWORD_LENGTH) problems.push({ target: 'password', message: `Le mot de passe doit contenir au moins ${MIN_PASSWORD_LENGTH} caractères` });
     else if (next.length > MAX_PASSWORD_LENGTH) problems.push({ target: 'password', message: `Le mot de passe doit contenir au plus ${MAX_PASSWORD_LENGTH} caractères` });
     if (problems.length > 0) return accountPage(request, reply, session, problems, null);
-    if (await overLimit(request, reply, [{ key: `password:${session.agentId}`, rule: ACCOUNT_RATES.signInPerAddress }])) return reply;
+    if (await overLimit(request, reply, [{ key: `agent:password:${session.agentId}`, rule: ACCOUNT_RATES.signInPerAddress }])) return reply;
     if ((await changeAgentPassword(db, session.agentId, current, next)) === 'wrong_current') {
       return accountPage(request, reply, session, [{ target: 'current', message: 'Le mot de passe actuel est incorrect' }], null);
     }
@@ -311,7 +313,7 @@ export async function authRoutes(app: App): Promise<void> {
     if (!session) return reply;
     checkAgentRequestCsrf(request, session);
     const code = normaliseCode(field(request.body, 'code', 20));
-    if (code && (await overLimit(request, reply, [{ key: `code:${session.agentId}`, rule: CODE_RATE }]))) return reply;
+    if (code && (await overLimit(request, reply, codeChecks(request, session)))) return reply;
     if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ACCOUNT_TOTP, problems: [{ target: 'code', message }], signedIn: true });
