@@ -221,7 +221,7 @@ export async function authRoutes(app: App): Promise<void> {
     const returnTo = safeBackofficePath(field(request.body, 'retour', 500));
     const code = normaliseCode(field(request.body, 'code', 20));
     if (code && (await overLimit(request, reply, [{ key: `code:${session.agentId}`, rule: CODE_RATE }]))) return reply;
-    if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
+    if (!code || !(await confirmEnrolment(db, session.agentId, code, session.id))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ENROL, returnTo, problems: [{ target: 'code', message }], signedIn: false });
     }
@@ -312,7 +312,7 @@ export async function authRoutes(app: App): Promise<void> {
     checkAgentRequestCsrf(request, session);
     const code = normaliseCode(field(request.body, 'code', 20));
     if (code && (await overLimit(request, reply, [{ key: `code:${session.agentId}`, rule: CODE_RATE }]))) return reply;
-    if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
+    if (!code || !(await confirmEnrolment(db, session.agentId, code, session.id))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ACCOUNT_TOTP, problems: [{ target: 'code', message }], signedIn: true });
     }
