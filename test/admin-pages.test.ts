@@ -348,7 +348,7 @@ describe('the workflow pages', () => {
       { definition: ['{}', '{}'], text: 'Saisissez la définition' },
     ];
     for (const c of cases) {
-      const payload = typeof c.definition === 'string' ? form({ _csrf, definition: c.definition }) : `_csrf=${_csrf}&${c.definition.map((d) => `definition=${encodeURIComponent(d)}`).join('&')}`;
+      const payload = typeof c.definition === 'string' ? form({ _csrf, definition: c.definition }) : `_csrf=${encodeURIComponent(_csrf)}&${c.definition.map((d) => `definition=${encodeURIComponent(d)}`).join('&')}`;
       const res = await app.inject({ method: 'POST', url, headers: { cookie: who.admin.cookie, ...FORM }, payload });
       expect(res.statusCode, c.text).toBe(422);
       expect(res.body).toContain('class="error-summary"');
