@@ -13,7 +13,7 @@ import { problemRoutes } from './http/problem-routes.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { workflowRoutes } from './workflow/routes.js';
 import { routingRoutes } from './routing/routes.js';
-import { adminRoutes } from './admin/routes.js';
+import { oldAdminRedirects } from './admin/redirects.js';
 import { sessionSecret } from './http/secret.js';
 import { uiAssetRoutes } from './http/ui/routes.js';
 import { devMailboxRoutes } from './messages/routes.js';
@@ -65,7 +65,7 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(workflowRoutes);
   await app.register(routingRoutes);
   await app.register(uiAssetRoutes);
-  await app.register(adminRoutes);
+  await app.register(oldAdminRedirects);
   await app.register(devMailboxRoutes);
   await app.register(portalPlugin);
   await app.register(backofficePlugin);

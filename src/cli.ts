@@ -207,7 +207,7 @@ Guichet est prêt.
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures
   Santé                  : ${url}/healthz, ${url}/readyz
-  Administration         : ${url}/admin (connexion avec le jeton de démo ci-dessous)${
+  Circuits de traitement : ${url}/backoffice/admin/circuits (administratrice de démo, avec son code)${
     config.DEV_MAILBOX === 'true' && !config.SMTP_URL ? `
   Messages envoyés (démo): ${url}/dev/boite-mail` : ''
   }

@@ -66,7 +66,7 @@ describe('agents', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Karim Voirie');
     expect(page.body).toContain('Responsable de service — Voirie');
-    expect(page.body).toContain('href="/admin"');
+    expect(page.body).toContain('href="/backoffice/admin/circuits"');
     expect(page.body).toContain('href="/backoffice/admin/journal-des-acces"');
     expect(page.body).toContain('aria-current="page"');
   });

@@ -1,6 +1,7 @@
 import type { App } from '../http/context.js';
 import { channelAdminRoutes } from './admin/channels/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { workflowAdminRoutes } from './admin/workflows/routes.js';
 import { backofficeAssetRoutes } from './assets/routes.js';
 import { authRoutes } from './auth/routes.js';
 import { callRoutes } from './calls/routes.js';
@@ -47,4 +48,5 @@ export async function backofficePlugin(app: App): Promise<void> {
   await app.register(dashboardRoutes);
   await app.register(adminRoutes);
   await app.register(channelAdminRoutes);
+  await app.register(workflowAdminRoutes);
 }

@@ -85,6 +85,11 @@ export const agentSessionRepository = {
     await db.updateTable('agent_sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   },
 
+  /** Ends every session of an agent but one (the browser that just turned TOTP on). */
+  async revokeOthersOf(db: Executor, agentId: number, keepId: string, now: string): Promise<void> {
+    await db.updateTable('agent_sessions').set({ revoked_at: now }).where('agent_id', '=', agentId).where('id', '!=', keepId).where('revoked_at', 'is', null).execute();
+  },
+
   /** Ends every session of an agent (deactivated account, password changed). */
   async revokeAllOf(db: Executor, agentId: number, now: string): Promise<void> {
     await db.updateTable('agent_sessions').set({ revoked_at: now }).where('agent_id', '=', agentId).where('revoked_at', 'is', null).execute();

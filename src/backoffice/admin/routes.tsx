@@ -49,7 +49,7 @@ function rolesFrom(body: unknown, departments: DepartmentChoice[]): { roles: Rol
 /**
  * The administration of the back-office (admins only): agents and their roles, deactivation
  * (which ends their sessions), second factor and password resets, the organisation's
- * second-factor rule, and the access log. The token-based workflow editor stays at `/admin`.
+ * second-factor rule, and the access log. The workflow editor is its own module (`workflows/`).
  */
 export async function adminRoutes(app: App): Promise<void> {
   const db = app.ctx.db;

@@ -223,7 +223,7 @@ export async function authRoutes(app: App): Promise<void> {
     const returnTo = safeBackofficePath(field(request.body, 'retour', 500));
     const code = normaliseCode(field(request.body, 'code', 20));
     if (code && (await overLimit(request, reply, codeChecks(request, session)))) return reply;
-    if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
+    if (!code || !(await confirmEnrolment(db, session.agentId, code, session.id))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ENROL, returnTo, problems: [{ target: 'code', message }], signedIn: false });
     }
@@ -314,7 +314,7 @@ export async function authRoutes(app: App): Promise<void> {
     checkAgentRequestCsrf(request, session);
     const code = normaliseCode(field(request.body, 'code', 20));
     if (code && (await overLimit(request, reply, codeChecks(request, session)))) return reply;
-    if (!code || !(await confirmEnrolment(db, session.agentId, code))) {
+    if (!code || !(await confirmEnrolment(db, session.agentId, code, session.id))) {
       const message = code ? BAD_CODE : 'Saisissez le code à 6 chiffres';
       return enrolPage(request, reply, session, { action: ACCOUNT_TOTP, problems: [{ target: 'code', message }], signedIn: true });
     }

@@ -2,6 +2,7 @@ import { hashPassword, spendPasswordCheck, verifyPassword } from '../../accounts
 import type { Db } from '../../db/database.js';
 import type { AgentSessionTable } from '../../db/schema.js';
 import { agentSessionRepository } from '../session-repository.js';
+import type { AgentSession } from '../session.js';
 import { agentAuthRepository, type AgentCredentials } from './repository.js';
 import { matchingCounter, newTotpSecret, qrCodeDataUrl, totpUri } from './totp.js';
 
@@ -82,14 +83,39 @@ export async function startEnrolment(db: Db, agentId: number): Promise<Enrolment
   return { secret, uri, qrCode: await qrCodeDataUrl(uri) };
 }
 
-/** Turns TOTP on once the agent proved their app shows the right codes. */
-export async function confirmEnrolment(db: Db, agentId: number, code: string): Promise<boolean> {
+/**
+ * Turns TOTP on once the agent proved their app shows the right codes, and ends the agent's other
+ * sessions: they were opened without a code, and must not pass for sessions that gave one
+ * (`sessionProvedSecondFactor`). The session that enrolled (`sessionId`) did give one, and stays.
+ */
+export async function confirmEnrolment(db: Db, agentId: number, code: string, sessionId: string): Promise<boolean> {
   const agent = await agentAuthRepository.findById(db.kysely, agentId);
   if (!agent?.totpSecret || agent.totpEnabled) return false;
   const counter = matchingCounter(agent.totpSecret, code);
   if (counter === null || !(await agentAuthRepository.useTotpCounter(db.kysely, agentId, counter))) return false;
-  await agentAuthRepository.enableTotp(db.kysely, agentId, new Date().toISOString());
+  const now = new Date().toISOString();
+  await db.kysely.transaction().execute(async (trx) => {
+    await agentAuthRepository.enableTotp(trx, agentId, now);
+    await agentSessionRepository.revokeOthersOf(trx, agentId, sessionId, now);
+  });
   return true;
+}
+
+/**
+ * True when this signed-in session gave a TOTP code of the agent's own: the condition of the
+ * pages that change how every case is handled (workflow publishing). A ProConnect session never
+ * did (the provider's factors are not ours to know); a password session did exactly when the
+ * agent's TOTP is on, because:
+ * - opened while TOTP was on, it stayed at `second_factor` until a code was accepted;
+ * - opened while TOTP was off, TOTP could only come on by an enrolment — which ends every other
+ *   session of the agent (`confirmEnrolment`), so a surviving session is the one that gave the code;
+ * - a reset of TOTP ends every session (admin service), and a password change carries the
+ *   session's own stage over to its replacement.
+ */
+export async function sessionProvedSecondFactor(db: Db, session: Pick<AgentSession, 'agentId' | 'method' | 'stage'>): Promise<boolean> {
+  if (session.stage !== 'ready' || session.method !== 'password') return false;
+  const agent = await agentAuthRepository.findById(db.kysely, session.agentId);
+  return Boolean(agent?.isActive && agent.totpEnabled && agent.totpSecret);
 }
 
 /**

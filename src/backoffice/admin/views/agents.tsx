@@ -23,7 +23,7 @@ export function AdminHomePage({ csrf, agents, totpRequired, notice }: { csrf: st
           <a href="/backoffice/admin/canaux">Santé des canaux</a> (courriel, SMS, téléphone, Open311, réseaux sociaux) et leur quarantaine
         </li>
         <li>
-          <a href="/admin">Éditeur des circuits de traitement</a> (connexion par jeton d’API)
+          <a href="/backoffice/admin/circuits">Circuits de traitement</a> : schéma et publication d’une nouvelle version (session avec code de double authentification)
         </li>
       </ul>
       <h2 id="agents-title">Agents</h2>

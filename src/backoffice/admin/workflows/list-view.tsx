@@ -1,3 +1,5 @@
+import { WORKFLOWS_PATH } from './paths.js';
+
 export interface WorkflowRow {
   slug: string;
   title: string;
@@ -5,9 +7,13 @@ export interface WorkflowRow {
   statuses: number;
 }
 
+/** Every procedure of the organisation with the version of its workflow in force. */
 export function WorkflowListPage({ rows }: { rows: WorkflowRow[] }) {
   return (
-    <>
+    <div class="admin-page">
+      <p>
+        <a href="/backoffice/admin">Administration</a>
+      </p>
       <h1>Circuits de traitement</h1>
       <p>Chaque démarche suit un circuit : ses statuts, les actions possibles et ce qu’elles déclenchent.</p>
       <table>
@@ -23,7 +29,7 @@ export function WorkflowListPage({ rows }: { rows: WorkflowRow[] }) {
           {rows.map((row) => (
             <tr>
               <td>
-                <a href={`/admin/circuits/${row.slug}`}>{row.title}</a>
+                <a href={`${WORKFLOWS_PATH}/${row.slug}`}>{row.title}</a>
               </td>
               <td>{row.version === null ? 'aucun circuit' : `version ${row.version}`}</td>
               <td>{row.version === null ? '—' : row.statuses}</td>
@@ -31,6 +37,6 @@ export function WorkflowListPage({ rows }: { rows: WorkflowRow[] }) {
           ))}
         </tbody>
       </table>
-    </>
+    </div>
   );
 }
