@@ -23,6 +23,7 @@ import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeCommune, makeProcedure } from './factories.js';
+import { startFranceConnectProvider } from './oidc-provider.js';
 
 let db: Db;
 let app: App;
@@ -170,6 +171,29 @@ describe('the address API on the internal network', () => {
       expect(reached.splice(0)).toEqual(['/search/?q=8+bd+du+port&limit=5']);
     } finally {
       await allowing.close();
+    }
+  });
+});
+
+describe('an OpenID Connect provider on the internal network', () => {
+  it('is not asked for its metadata unless allowlisted: FranceConnect is said unavailable (503)', async () => {
+    const PUBLIC_URL = 'https://guichet.ville-test.fr';
+    const provider = await startFranceConnectProvider({ publicUrl: PUBLIC_URL });
+    const { OUTBOUND_ALLOWED_CIDRS: allowlist, ...withoutAllowlist } = provider.env;
+    const refused = await testApp(db, { PUBLIC_URL, ...withoutAllowlist });
+    const allowed = await testApp(db, { PUBLIC_URL, ...withoutAllowlist, OUTBOUND_ALLOWED_CIDRS: allowlist! });
+    try {
+      const res = await refused.inject({ method: 'GET', url: '/franceconnect/connexion', headers: { accept: 'text/html' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.body).toContain('FranceConnect ne répond pas pour le moment');
+      // The same provider, allowlisted: the browser is sent to it.
+      const start = await allowed.inject({ method: 'GET', url: '/franceconnect/connexion', headers: { accept: 'text/html' } });
+      expect(start.statusCode).toBe(303);
+      expect(new URL(start.headers.location as string).origin).toBe(provider.issuer);
+    } finally {
+      await refused.close();
+      await allowed.close();
+      await provider.close();
     }
   });
 });

@@ -119,6 +119,15 @@ export interface OutboundResponse {
   body: Buffer;
 }
 
+/** What `OutboundClient.fetch` reads of a fetch call (openid-client and jose pass these). */
+export interface FetchInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: string | ArrayBuffer | Uint8Array | URLSearchParams | ReadableStream | null;
+  signal?: AbortSignal | null;
+  redirect?: string;
+}
+
 /** Guarded HTTP client; one per allowlist (see `outboundFor`). */
 export class OutboundClient {
   private readonly allowed = new net.BlockList();
@@ -242,11 +251,11 @@ export class OutboundClient {
    * The guard as a fetch function, for libraries that take one (openid-client, jose): same
    * checks, no redirects, a 10 s deadline and a 1 MiB body.
    */
-  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  readonly fetch = async (input: string | URL | Request, init: FetchInit = {}): Promise<Response> => {
     const url = input instanceof Request ? input.url : input;
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    const body = init.body === undefined || init.body === null ? undefined : Buffer.from(await new Response(init.body).arrayBuffer());
+    const body = init.body === undefined || init.body === null ? undefined : Buffer.from(await new Response(init.body as BodyInit).arrayBuffer());
     const method = (init.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'POST') throw new OutboundRefused('protocol', `méthode ${method} non prise en charge`);
     const answer = await this.request(url, { method, headers, ...(body ? { body } : {}), timeoutMs: 10_000, maxBytes: 1024 * 1024, ...(init.signal ? { signal: init.signal } : {}) });
