@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCidrs } from './http/outbound.js';
 
 /**
  * One validated, documented environment schema. Each variable carries the one-line doc that the
@@ -152,6 +153,17 @@ const variables = {
     parse: text,
   },
   MAP_ATTRIBUTION: { doc: 'Mention des sources affichée sous la carte (obligatoire pour la plupart des fonds de carte).', default: '', parse: text },
+  OUTBOUND_ALLOWED_CIDRS: {
+    doc: 'Réseaux internes (CIDR séparés par des virgules, ex. 10.20.0.0/16,192.168.1.10/32) que Guichet peut appeler malgré la protection SSRF : webhooks, passerelle SMS, API Adresse, fournisseur OpenID Connect ou relais hébergés par la collectivité. Vide : seules les adresses publiques sont appelées.',
+    default: '',
+    parse: (raw: string) => {
+      try {
+        return parseCidrs(raw);
+      } catch (error) {
+        throw new ConfigError((error as Error).message);
+      }
+    },
+  },
   // ── Channels (docs/channels.md) ──
   CHANNELS_ORGANISATION: {
     doc: 'Collectivité (identifiant court, ex. ville-de-demo) que les canaux de l’installation alimentent : réception SMTP, boîte IMAP, SMS, téléphonie. Vide : la première collectivité de la base.',
@@ -234,11 +246,6 @@ const variables = {
     doc: 'Délai maximal de téléchargement d’une pièce jointe citée par son adresse dans un envoi de webhook, en millisecondes.',
     default: '10000',
     parse: integer(100, 120000),
-  },
-  WEBHOOKS_FETCH_PRIVATE_NETWORKS: {
-    doc: 'true : les pièces jointes citées par un envoi de webhook peuvent être téléchargées depuis une adresse privée ou locale (réseau interne, 127.0.0.1). false : seulement depuis Internet.',
-    default: 'false',
-    parse: oneOf('true', 'false'),
   },
   JOB_CONCURRENCY: { doc: 'Tâches de fond (envois, minuteries, webhooks) exécutées en parallèle par un processus.', default: '8', parse: integer(1, 256) },
 } satisfies Record<string, Variable<unknown>>;

@@ -85,7 +85,8 @@ beforeAll(async () => {
     ],
   }, 'test');
 
-  const env = { PUBLIC_URL, SMS_URL: gatewayUrl, CHANNELS_TRIAGE_PROCEDURE: 'contact' };
+  // The gateway is this test's own peer on 127.0.0.1, allowlisted as an internal relay would be.
+  const env = { PUBLIC_URL, SMS_URL: gatewayUrl, CHANNELS_TRIAGE_PROCEDURE: 'contact', OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' };
   generic = await testApp(db, { ...env, SMS_WEBHOOK_PROVIDER: 'generic', SMS_WEBHOOK_SECRET: SECRET });
   twilio = await testApp(db, { ...env, SMS_WEBHOOK_PROVIDER: 'twilio', SMS_WEBHOOK_SECRET: TWILIO_TOKEN });
   genericUrl = await generic.listen({ port: 0, host: '127.0.0.1' });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inboundRepository } from '../src/channels/inbound-repository.js';
 import { webhookCommand } from '../src/channels/webhooks/cli.js';
 import { download } from '../src/channels/webhooks/fetch.js';
+import { OutboundClient } from '../src/http/outbound.js';
 import { addSource } from '../src/channels/webhooks/service.js';
 import { webhooksStatus } from '../src/channels/webhooks/status.js';
 import { loadConfig } from '../src/config.js';
@@ -36,8 +37,8 @@ const mappings = path.join(import.meta.dirname, '..', 'docs', 'channels', 'webho
 beforeAll(async () => {
   db = await freshDb();
   organisationId = (await seedDemoCommune(db)).organisationId;
-  // The files are served on 127.0.0.1: private addresses are allowed here (refused by default, tested below).
-  app = await testApp(db, { WEBHOOKS_FETCH_TIMEOUT_MS: '2000', ATTACHMENT_MAX_BYTES: '1048576', WEBHOOKS_FETCH_PRIVATE_NETWORKS: 'true' });
+  // The files are served on 127.0.0.1: allowlisted here (refused by default, tested below).
+  app = await testApp(db, { WEBHOOKS_FETCH_TIMEOUT_MS: '2000', ATTACHMENT_MAX_BYTES: '1048576', OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' });
   files = http.createServer((request, response) => {
     if (request.url === '/photos/lilas.png') return void response.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (request.url === '/photos/nid.jpg') return void response.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG);
@@ -287,13 +288,17 @@ describe('POST /channels/webhooks/<source>', () => {
     ]);
   });
 
-  it('fetches from private addresses only when the installation allows it; follows a few redirects, each checked', async () => {
+  it('fetches from internal addresses only when allowlisted, and follows no redirect', async () => {
     const options = { maxBytes: 1_000_000, timeoutMs: 2000 };
-    await expect(download(`${filesUrl}/photos/lilas.png`, { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
-    await expect(download(`${filesUrl.replace('127.0.0.1', 'localhost')}/photos/lilas.png`, { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
-    await expect(download('http://169.254.169.254/latest/meta-data/', { ...options, allowPrivate: false })).rejects.toThrow('adresse d’un réseau privé refusée');
-    expect(await download(`${filesUrl}/redirige`, { ...options, allowPrivate: true })).toEqual(PNG);
-    await expect(download(`${filesUrl}/boucle`, { ...options, allowPrivate: true })).rejects.toThrow('trop de redirections');
+    const strictOutbound = new OutboundClient([]);
+    const allowed = new OutboundClient(['127.0.0.0/8']);
+    await expect(download(strictOutbound, `${filesUrl}/photos/lilas.png`, options)).rejects.toThrow('adresse interne ou réservée refusée (127.0.0.1)');
+    await expect(download(strictOutbound, `${filesUrl.replace('127.0.0.1', 'localhost')}/photos/lilas.png`, options)).rejects.toThrow('adresse interne ou réservée refusée');
+    await expect(download(strictOutbound, 'http://169.254.169.254/latest/meta-data/', options)).rejects.toThrow('adresse interne ou réservée refusée (169.254.169.254)');
+    expect(await download(allowed, `${filesUrl}/photos/lilas.png`, options)).toEqual(PNG);
+    // Even an allowed host cannot send us elsewhere: the redirect itself is the refusal.
+    await expect(download(allowed, `${filesUrl}/redirige`, options)).rejects.toThrow('redirection refusée (HTTP 302 vers /photos/lilas.png)');
+    await expect(download(allowed, `${filesUrl}/boucle`, options)).rejects.toThrow('redirection refusée');
 
     // With the default configuration, the delivery still makes its case; the refused file is noted.
     const strict = await testApp(db);
@@ -310,8 +315,8 @@ describe('POST /channels/webhooks/<source>', () => {
       const created = await caseByReference(res.json().reference);
       const note = await db.kysely.selectFrom('case_journal').select('payload').where('case_id', '=', created.id).where('type', '=', 'note').executeTakeFirstOrThrow();
       expect(JSON.parse(note.payload).attachmentsNotFetched).toEqual([
-        { url: `${filesUrl}/photos/lilas.png`, reason: 'adresse d’un réseau privé refusée' },
-        { url: `${filesUrl}/photos/disparue.png`, reason: 'adresse d’un réseau privé refusée' },
+        { url: `${filesUrl}/photos/lilas.png`, reason: expect.stringContaining('adresse interne ou réservée refusée (127.0.0.1)') },
+        { url: `${filesUrl}/photos/disparue.png`, reason: expect.stringContaining('adresse interne ou réservée refusée (127.0.0.1)') },
       ]);
     } finally {
       await strict.close();

@@ -9,6 +9,7 @@ import type { Db } from '../src/db/database.js';
 import { FranceConnectClient, FranceConnectRefusal } from '../src/franceconnect/client.js';
 import { certifiedAttributes } from '../src/franceconnect/service.js';
 import type { App } from '../src/http/context.js';
+import { OutboundClient } from '../src/http/outbound.js';
 import { SESSION_COOKIE } from '../src/portal/session.js';
 import { testApp } from './app.js';
 import { freshDb } from './db.js';
@@ -524,6 +525,8 @@ describe('FranceConnect client refusals name their reason (for the logs)', () =>
       clientSecret: target.clientSecret,
       redirectUri: `${PUBLIC_URL}/franceconnect/retour`,
       postLogoutRedirectUri: `${PUBLIC_URL}/franceconnect/deconnecte`,
+      // The test provider listens on 127.0.0.1: allowlisted, as an on-premises provider would be.
+      outbound: new OutboundClient(['127.0.0.1/32']),
     });
   const checks = { state: 's'.repeat(43), nonce: 'n'.repeat(43) };
 

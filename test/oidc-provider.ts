@@ -81,7 +81,7 @@ export interface FranceConnectProvider {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  /** Environment for `testApp(db, env)`: FRANCECONNECT_ISSUER, _CLIENT_ID and _CLIENT_SECRET. */
+  /** Environment for `testApp(db, env)`: FRANCECONNECT_ISSUER, _CLIENT_ID, _CLIENT_SECRET, and OUTBOUND_ALLOWED_CIDRS for 127.0.0.1. */
   env: Record<string, string>;
   /**
    * Allows the app at this PUBLIC_URL as the client's redirect URIs (for an app listening on a port
@@ -235,7 +235,8 @@ export async function startFranceConnectProvider(options: FranceConnectProviderO
     issuer,
     clientId,
     clientSecret,
-    env: { FRANCECONNECT_ISSUER: issuer, FRANCECONNECT_CLIENT_ID: clientId, FRANCECONNECT_CLIENT_SECRET: clientSecret },
+    // The provider listens on 127.0.0.1, which the outbound guard refuses unless allowlisted.
+    env: { FRANCECONNECT_ISSUER: issuer, FRANCECONNECT_CLIENT_ID: clientId, FRANCECONNECT_CLIENT_SECRET: clientSecret, OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' },
     setPublicUrl(publicUrl) {
       redirectUris = uris(publicUrl).redirect;
       postLogoutRedirectUris = uris(publicUrl).postLogout;

@@ -504,6 +504,7 @@ beforeAll(async () => {
     }
   });
   await new Promise<void>((resolve) => ban.listen(0, '127.0.0.1', resolve));
+  // A self-hosted BAN on 127.0.0.1: the apps below allowlist it (refused by default, see security-ssrf.test.ts).
   banUrl = `http://127.0.0.1:${(ban.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -517,7 +518,7 @@ describe('address suggestions proxy', () => {
   let bare: App;
   beforeAll(async () => {
     db = await freshDb();
-    app = await testApp(db, { ADDRESS_API_URL: banUrl });
+    app = await testApp(db, { ADDRESS_API_URL: banUrl, OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' });
     bare = await testApp(db);
   }, 60_000);
   afterAll(async () => {
@@ -611,7 +612,7 @@ describe.skipIf(!browserAvailable)('every field type in Chromium', () => {
 
   beforeAll(async () => {
     db = await freshDb();
-    app = await testApp(db, { ADDRESS_API_URL: banUrl });
+    app = await testApp(db, { ADDRESS_API_URL: banUrl, OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchBrowser();
   }, 60_000);

@@ -34,7 +34,7 @@ export interface ProConnectProvider {
   issuer: string;
   clientId: string;
   clientSecret: string;
-  /** Environment for `testApp(db, env)`: PROCONNECT_ISSUER, _CLIENT_ID and _CLIENT_SECRET. */
+  /** Environment for `testApp(db, env)`: PROCONNECT_ISSUER, _CLIENT_ID, _CLIENT_SECRET, and OUTBOUND_ALLOWED_CIDRS for 127.0.0.1. */
   env: Record<string, string>;
   signInAs(agent: ProConnectTestAgent): void;
   refuseNextSignIn(): void;
@@ -152,7 +152,8 @@ export async function startProConnectProvider(options: { publicUrl: string }): P
     issuer,
     clientId,
     clientSecret,
-    env: { PROCONNECT_ISSUER: issuer, PROCONNECT_CLIENT_ID: clientId, PROCONNECT_CLIENT_SECRET: clientSecret },
+    // The provider listens on 127.0.0.1, which the outbound guard refuses unless allowlisted.
+    env: { PROCONNECT_ISSUER: issuer, PROCONNECT_CLIENT_ID: clientId, PROCONNECT_CLIENT_SECRET: clientSecret, OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' },
     signInAs(next) {
       agent = next;
     },

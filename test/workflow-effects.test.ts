@@ -86,7 +86,9 @@ beforeAll(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.kysely.insertInto('agent_roles').values({ agent_id: manager.id, department_id: commune.departments.roads, role: 'manager' }).execute();
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SMS_URL: `${peerUrl}/sms`, SMS_TOKEN: 'jeton-sms', SMS_SENDER: 'VILLETEST' });
+  // The webhook receiver and the SMS gateway are this test's own peer on 127.0.0.1: allowlisted
+  // explicitly, as an installation does for its internal endpoints (refused by default, see security-ssrf.test.ts).
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, SMS_URL: `${peerUrl}/sms`, SMS_TOKEN: 'jeton-sms', SMS_SENDER: 'VILLETEST', OUTBOUND_ALLOWED_CIDRS: '127.0.0.1/32' });
   const registry = new JobRegistry(applicationJobTypes());
   jobs = () => runDueJobs({ db, config, log: pino({ level: 'silent' }) }, registry);
 });

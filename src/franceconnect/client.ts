@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config.js';
+import { outboundFor, type OutboundClient } from '../http/outbound.js';
 
 /**
  * The OpenID Connect side of FranceConnect v2: discovery (once per process), the authorization
@@ -63,6 +64,11 @@ export interface FranceConnectSettings {
   redirectUri: string;
   /** `${publicUrl}/franceconnect/deconnecte` */
   postLogoutRedirectUri: string;
+  /**
+   * Every request to the provider (discovery, token, userinfo, JWKS) goes through this guard: an
+   * on-premises provider is reached only once its network is in OUTBOUND_ALLOWED_CIDRS.
+   */
+  outbound: OutboundClient;
 }
 
 interface Discovered {
@@ -85,12 +91,13 @@ export class FranceConnectClient {
       const configuration = await oidc.discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretPost(clientSecret), {
         execute,
         timeout: 10,
+        [oidc.customFetch]: this.settings.outbound.fetch,
       });
       const jwksUri = configuration.serverMetadata().jwks_uri;
       if (!jwksUri) throw new Error('FranceConnect metadata has no jwks_uri');
       // No cooldown between refetches: the only JWTs verified here come from the provider's own
       // token and userinfo endpoints, called by us, so nobody else can make us refetch at will.
-      const jwks = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 0, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000 });
+      const jwks = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 0, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000, [customFetch]: this.settings.outbound.fetch });
       return { configuration, jwks };
     })();
     this.discovered.catch(() => {
@@ -238,7 +245,7 @@ const clients = new Map<string, FranceConnectClient>();
 export function franceConnectClient(config: Config): FranceConnectClient | null {
   const { FRANCECONNECT_ISSUER: issuer, FRANCECONNECT_CLIENT_ID: clientId, FRANCECONNECT_CLIENT_SECRET: clientSecret } = config;
   if (!issuer || !clientId || !clientSecret) return null;
-  const key = JSON.stringify([issuer, clientId, clientSecret, config.publicUrl]);
+  const key = JSON.stringify([issuer, clientId, clientSecret, config.publicUrl, config.OUTBOUND_ALLOWED_CIDRS]);
   let client = clients.get(key);
   if (!client) {
     client = new FranceConnectClient({
@@ -247,6 +254,7 @@ export function franceConnectClient(config: Config): FranceConnectClient | null 
       clientSecret,
       redirectUri: `${config.publicUrl}/franceconnect/retour`,
       postLogoutRedirectUri: `${config.publicUrl}/franceconnect/deconnecte`,
+      outbound: outboundFor(config),
     });
     clients.set(key, client);
   }

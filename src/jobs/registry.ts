@@ -40,6 +40,15 @@ export interface JobType<P = any> {
   handle(ctx: JobContext, payload: P, job: { id: number; attempt: number }): Promise<void>;
 }
 
+/**
+ * Thrown by a handler whose failure another attempt cannot change (an address the outbound guard
+ * refuses, a gateway that refuses the request itself): the job dies at once, with this message
+ * kept as its last error, instead of being retried until its attempts run out.
+ */
+export class PermanentJobFailure extends Error {
+  override readonly name = 'PermanentJobFailure';
+}
+
 /** Declares a job type with its payload type checked against its handler. */
 export function defineJobType<P>(jobType: JobType<P>): JobType<P> {
   return jobType;

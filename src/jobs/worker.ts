@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { transaction } from '../db/transaction.js';
-import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, type JobContext, type JobRegistry, type JobType } from './registry.js';
+import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, PermanentJobFailure, type JobContext, type JobRegistry, type JobType } from './registry.js';
 import { jobRepository, type Job } from './repository.js';
 
 export interface WorkerOptions {
@@ -256,7 +256,7 @@ class Runner {
       await withTimeout(jobType.handle({ ...this.ctx, log }, job.payload, { id: job.id, attempt: job.attempts }), jobType.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS);
       return { job, ok: true };
     } catch (error) {
-      const last = job.attempts >= maxAttempts;
+      const last = job.attempts >= maxAttempts || error instanceof PermanentJobFailure;
       log.warn({ err: error, final: last }, last ? 'job failed for the last time' : 'job failed, will retry');
       const retryAt = last ? null : new Date(Date.parse(this.clock()) + backoffDelay(job.attempts, this.backoffBaseMs)).toISOString();
       return { job, ok: false, error: describe(error), retryAt };

@@ -1,7 +1,8 @@
 import { caseRepository } from '../cases/repository.js';
 import { replyAddress } from '../channels/email/reply-token.js';
 import { holdSmsIfOptedOut } from '../channels/sms/opt-outs.js';
-import type { JobContext, JobType } from '../jobs/registry.js';
+import { OutboundRefused, outboundFor, type OutboundResponse } from '../http/outbound.js';
+import { PermanentJobFailure, type JobContext, type JobType } from '../jobs/registry.js';
 import { sendMail } from './mailer.js';
 import { messageRepository } from './repository.js';
 
@@ -66,21 +67,40 @@ async function sendSms(ctx: JobContext, messageId: number, to: string | null, te
     await messageRepository.markSent(db, messageId, 'recorded', `sms-${messageId}`, new Date().toISOString());
     return;
   }
-  const response = await fetch(ctx.config.SMS_URL, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': `guichet-sms-${messageId}`,
-      ...(ctx.config.SMS_TOKEN ? { authorization: `Bearer ${ctx.config.SMS_TOKEN}` } : {}),
-    },
-    body: JSON.stringify({ to, text, sender: ctx.config.SMS_SENDER }),
-    signal: AbortSignal.timeout(10_000),
-  });
+  let response: OutboundResponse;
+  try {
+    response = await outboundFor(ctx.config).request(ctx.config.SMS_URL, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': `guichet-sms-${messageId}`,
+        ...(ctx.config.SMS_TOKEN ? { authorization: `Bearer ${ctx.config.SMS_TOKEN}` } : {}),
+      },
+      body: JSON.stringify({ to, text, sender: ctx.config.SMS_SENDER }),
+      timeoutMs: 10_000,
+      maxBytes: 64 * 1024,
+    });
+  } catch (error) {
+    // An internal gateway not allowlisted: no later attempt can succeed until the operator acts.
+    if (!(error instanceof OutboundRefused)) throw error;
+    const refused = `La passerelle SMS est refusée : ${error.message}`;
+    await messageRepository.markFailed(db, messageId, refused);
+    throw new PermanentJobFailure(refused);
+  }
   if (!response.ok) {
     const error = `La passerelle SMS a répondu ${response.status}.`;
     await messageRepository.markFailed(db, messageId, error);
     throw new Error(error);
   }
-  const answer = (await response.json().catch(() => ({}))) as { id?: unknown };
+  const answer = parseJson(response.body) as { id?: unknown };
   await messageRepository.markSent(db, messageId, 'sent', typeof answer.id === 'string' ? answer.id : `sms-${messageId}`, new Date().toISOString());
+}
+
+/** The gateway's JSON answer, or an empty object when it sent none or something else. */
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) ?? {};
+  } catch {
+    return {};
+  }
 }

@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../config.js';
+import { outboundFor, type OutboundClient } from '../http/outbound.js';
 
 /**
  * The OpenID Connect side of ProConnect, the State's sign-in for public agents: discovery (once
@@ -51,6 +52,11 @@ export interface ProConnectSettings {
   redirectUri: string;
   /** `${publicUrl}/backoffice/proconnect/deconnecte` */
   postLogoutRedirectUri: string;
+  /**
+   * Every request to the provider (discovery, token, userinfo) goes through this guard: an
+   * on-premises provider is reached only once its network is in OUTBOUND_ALLOWED_CIDRS.
+   */
+  outbound: OutboundClient;
 }
 
 /** What a round trip must find again when the browser comes back. */
@@ -72,7 +78,7 @@ export class ProConnectClient {
       const { issuer, clientId, clientSecret } = this.settings;
       // Plain HTTP is only ever configured for a local test provider; ProConnect is HTTPS.
       const execute = issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [];
-      return oidc.discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretPost(clientSecret), { execute, timeout: 10 });
+      return oidc.discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretPost(clientSecret), { execute, timeout: 10, [oidc.customFetch]: this.settings.outbound.fetch });
     })();
     this.configuration.catch(() => {
       this.configuration = undefined;
@@ -159,7 +165,7 @@ const clients = new Map<string, ProConnectClient>();
 export function proConnectClient(config: Config): ProConnectClient | null {
   const { PROCONNECT_ISSUER: issuer, PROCONNECT_CLIENT_ID: clientId, PROCONNECT_CLIENT_SECRET: clientSecret } = config;
   if (!issuer || !clientId || !clientSecret) return null;
-  const key = JSON.stringify([issuer, clientId, clientSecret, config.publicUrl]);
+  const key = JSON.stringify([issuer, clientId, clientSecret, config.publicUrl, config.OUTBOUND_ALLOWED_CIDRS]);
   let client = clients.get(key);
   if (!client) {
     client = new ProConnectClient({
@@ -168,6 +174,7 @@ export function proConnectClient(config: Config): ProConnectClient | null {
       clientSecret,
       redirectUri: `${config.publicUrl}/backoffice/proconnect/retour`,
       postLogoutRedirectUri: `${config.publicUrl}/backoffice/proconnect/deconnecte`,
+      outbound: outboundFor(config),
     });
     clients.set(key, client);
   }

@@ -11,7 +11,7 @@ import { caseRepository, type CaseView } from '../cases/repository.js';
 import type { Config } from '../config.js';
 import { transaction } from '../db/transaction.js';
 import { textToPdf } from '../documents/pdf.js';
-import type { JobContext, JobType } from '../jobs/registry.js';
+import { PermanentJobFailure, type JobContext, type JobType } from '../jobs/registry.js';
 import { organisationRepository } from '../organisations/repository.js';
 import { procedureRepository } from '../procedures/repository.js';
 import { JOB, notifyManagers, queueCitizenMessage, templateVariables, type WorkflowDeps } from './effects.js';
@@ -20,6 +20,7 @@ import { workflowRepository } from './repository.js';
 import { runTransition } from './service.js';
 import { AppError } from '../http/errors.js';
 import { dateAndTime } from '../acknowledgments/content.js';
+import { OutboundRefused, outboundFor } from '../http/outbound.js';
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
@@ -114,20 +115,44 @@ export const documentJob: JobType<{ caseId: number; title: string; filename: str
   },
 };
 
-/** Tells another system about a case event; any non-2xx answer is retried with back-off. */
+/**
+ * Tells another system about a case event; any non-2xx answer is retried with back-off. An
+ * address the outbound guard refuses (internal network, redirect) is not retried: the refusal is
+ * written in the case's journal and the job dies with it as its last error.
+ */
 export const webhookJob: JobType<{ caseId: number; url: string; event: Record<string, unknown> }> = {
   type: JOB.webhook,
   description: 'Appel d’un webhook sortant',
-  async handle(_ctx, payload, job) {
-    const response = await fetch(payload.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `guichet-job-${job.id}`, 'user-agent': 'Guichet' },
-      body: JSON.stringify(payload.event),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`Le webhook ${payload.url} a répondu ${response.status}.`);
+  async handle(ctx, payload, job) {
+    let status: number;
+    try {
+      ({ status } = await outboundFor(ctx.config).request(payload.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `guichet-job-${job.id}`, 'user-agent': 'Guichet' },
+        body: JSON.stringify(payload.event),
+        timeoutMs: 10_000,
+        maxBytes: 0,
+        readBody: false,
+      }));
+    } catch (error) {
+      if (!(error instanceof OutboundRefused)) throw error;
+      await recordWebhookRefusal(ctx, payload.caseId, job.id, payload.url, error.message);
+      throw new PermanentJobFailure(`Le webhook ${payload.url} est refusé : ${error.message}`);
+    }
+    if (status < 200 || status > 299) throw new Error(`Le webhook ${payload.url} a répondu ${status}.`);
   },
 };
+
+/** Journals a refused webhook once per job (a job run twice does not write it twice). */
+async function recordWebhookRefusal(ctx: JobContext, caseId: number, jobId: number, url: string, reason: string): Promise<void> {
+  await transaction(ctx.db, async (trx) => {
+    const view = await caseRepository.findById(trx, caseId);
+    if (!view) return;
+    const journal = await caseRepository.listJournal(trx, caseId);
+    if (journal.some((e) => e.type === 'webhook.refused' && e.payload['jobId'] === jobId)) return;
+    await caseRepository.appendJournal(trx, view.id, view.reference, [{ type: 'webhook.refused', actor: SYSTEM, payload: { jobId, url, reason } }], new Date().toISOString());
+  });
+}
 
 /** How many cases one sweep handles at most; the next sweep takes the rest. */
 const SWEEP_BATCH = 500;

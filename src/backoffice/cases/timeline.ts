@@ -251,6 +251,10 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       case 'webhook.scheduled':
         entry.title = 'Notification envoyée à une application partenaire';
         break;
+      case 'webhook.refused':
+        entry.title = 'Notification à une application partenaire refusée (adresse non autorisée)';
+        if (text('reason')) entry.details.push(`Motif : ${text('reason')}`);
+        break;
       case 'attachment_added':
       case 'attachment.added':
       case 'document.attached':

@@ -13,6 +13,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import type { Executor } from '../../db/transaction.js';
 import { AppError, invalid, notFound, type FieldError } from '../../http/errors.js';
+import { outboundFor } from '../../http/outbound.js';
 import { submitCase, type IntakeRequest } from '../../intake/service.js';
 import type { Field, FileField } from '../../procedures/form/definition.js';
 import { validateSubmission } from '../../procedures/form/validate.js';
@@ -149,7 +150,7 @@ async function createCase(
   const wanted = fileField ? mapped.attachments.slice(0, fileField.maxFiles ?? 1) : [];
   const { fetched, failed } = wanted.length
     ? await fetchAttachments(
-        { db, storage: deps.storage, maxBytes: config.ATTACHMENT_MAX_BYTES, timeoutMs: config.WEBHOOKS_FETCH_TIMEOUT_MS, allowPrivate: config.WEBHOOKS_FETCH_PRIVATE_NETWORKS === 'true' },
+        { db, storage: deps.storage, maxBytes: config.ATTACHMENT_MAX_BYTES, timeoutMs: config.WEBHOOKS_FETCH_TIMEOUT_MS, outbound: outboundFor(config) },
         source.organisationId,
         wanted,
         { ...(fileField?.accept ? { types: fileField.accept } : {}), ...(fileField?.maxSizeBytes !== undefined ? { maxBytes: fileField.maxSizeBytes } : {}) },

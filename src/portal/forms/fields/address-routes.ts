@@ -7,9 +7,12 @@
 import { Type } from 'typebox';
 import type { App } from '../../../http/context.js';
 import { notFound } from '../../../http/errors.js';
+import { OutboundRefused, outboundFor, type OutboundClient } from '../../../http/outbound.js';
 
 const TIMEOUT_MS = 3000;
 const LIMIT = 5;
+/** Five GeoJSON features weigh a few kB; anything near this is not a BAN answer. */
+const MAX_BYTES = 256 * 1024;
 
 const Suggestion = Type.Object({
   label: Type.String({ description: 'Adresse complète, telle qu’affichée.' }),
@@ -39,16 +42,21 @@ export function suggestionsOf(payload: unknown): AddressSuggestion[] {
   });
 }
 
-/** Asks the BAN; any failure (timeout, 5xx, bad JSON) gives no suggestion rather than an error. */
-export async function searchAddresses(baseUrl: string, query: string): Promise<AddressSuggestion[]> {
+/**
+ * Asks the BAN through the outbound guard; any failure (timeout, 5xx, bad JSON) gives no
+ * suggestion rather than an error. A refused address (a self-hosted addok on the internal network
+ * without OUTBOUND_ALLOWED_CIDRS) also gives none, and is reported to `onRefused` for the logs.
+ */
+export async function searchAddresses(outbound: OutboundClient, baseUrl: string, query: string, onRefused: (error: OutboundRefused) => void = () => {}): Promise<AddressSuggestion[]> {
   const url = new URL('search/', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   url.searchParams.set('q', query);
   url.searchParams.set('limit', String(LIMIT));
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), headers: { accept: 'application/json' } });
+    const response = await outbound.request(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, headers: { accept: 'application/json' } });
     if (!response.ok) return [];
-    return suggestionsOf(await response.json());
-  } catch {
+    return suggestionsOf(JSON.parse(response.body.toString('utf8')));
+  } catch (error) {
+    if (error instanceof OutboundRefused) onRefused(error);
     return [];
   }
 }
@@ -71,7 +79,7 @@ export async function addressRoutes(app: App): Promise<void> {
       if (config.ADDRESS_API_URL === '') throw notFound('La complétion d’adresse n’est pas configurée.');
       const query = text((request.query as { q?: unknown }).q, 200);
       // The BAN needs at least 3 characters to answer anything useful.
-      const items = query.length < 3 ? [] : await searchAddresses(config.ADDRESS_API_URL, query);
+      const items = query.length < 3 ? [] : await searchAddresses(outboundFor(config), config.ADDRESS_API_URL, query, (error) => request.log.warn({ err: error }, 'address API refused by the outbound guard'));
       return reply.header('cache-control', 'public, max-age=300').send({ items });
     },
   );
