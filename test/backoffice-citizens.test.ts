@@ -479,6 +479,8 @@ describe('HTML', () => {
     const email = `valide.${randomUUID().slice(0, 6)}@exemple.fr`;
     const a = await newCase({ firstNames: 'Valérie', lastName: 'Valide', email, phone: '0699887766', address: { line1: '2 rue Nationale', postcode: '37000', city: 'Tours' } });
     const b = await newCase({ firstNames: 'Victor', lastName: 'Valide', email });
+    // An account on one record: the comparison asks how identity was checked.
+    await db.kysely.insertInto('citizen_accounts').values({ citizen_id: b.citizenId, organisation_id: commune.organisationId, email: `compte.${email}`, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 0, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
     const pages = [
       { name: 'recherche', html: (await get(agent, '/backoffice/usagers?q=valide')).body },
       { name: 'recherche : erreur', html: (await get(agent, '/backoffice/usagers?q=v')).body },
@@ -488,9 +490,17 @@ describe('HTML', () => {
       { name: 'fusion : erreurs', html: (await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId) })).body },
       { name: 'doublons', html: (await get(agent, '/backoffice/usagers/doublons')).body },
     ];
-    expect((await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), confirmation: 'oui' })).statusCode).toBe(303);
+    pages.push({ name: 'fusion : vérification manquante', html: (await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), confirmation: 'oui' })).body });
+    expect((await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), verification: 'piece', confirmation: 'oui' })).statusCode).toBe(303);
     pages.push({ name: 'fiche avec fusion', html: (await get(agent, `/backoffice/usagers/${a.citizenId}?fusion=ok`)).body });
     pages.push({ name: 'fiche fusionnée', html: (await get(agent, `/backoffice/usagers/${b.citizenId}`)).body });
+    const merge = await db.kysely.selectFrom('citizen_merges').select('id').where('merged_citizen_id', '=', b.citizenId).executeTakeFirstOrThrow();
+    const splitUrl = `/backoffice/usagers/${a.citizenId}/fusions/${merge.id}/separer`;
+    pages.push({ name: 'séparation', html: (await get(agent, splitUrl)).body });
+    pages.push({ name: 'séparation : erreur', html: (await post(agent, splitUrl, {})).body });
+    expect((await post(agent, splitUrl, { confirmation: 'oui' })).statusCode).toBe(303);
+    pages.push({ name: 'fiche séparée', html: (await get(agent, `/backoffice/usagers/${b.citizenId}?separation=ok`)).body });
+    pages.push({ name: 'séparation : déjà faite', html: (await get(agent, splitUrl)).body });
     for (const page of pages) {
       expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
       expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);
