@@ -240,6 +240,9 @@ describe('trace and split back', () => {
     expect(after).toMatchObject({ split_by: manager.agentId });
     expect(after!.split_at).not.toBeNull();
     expect((await get(manager, `/backoffice/usagers/${victim}?separation=ok`)).body).toContain('La fusion a été séparée');
+    const casePage = await get(roadsAgent, `/backoffice/dossiers/${visible.reference}`);
+    expect(casePage.body).toContain('Demande rattachée à une autre fiche usager (fusion de deux fiches)');
+    expect(casePage.body).toContain('Demande rendue à sa fiche usager d’origine (fusion séparée)');
 
     // Undo of an undone merge: refused cleanly, nothing moves.
     const again = await post(manager, splitUrl, { confirmation: 'oui' });
