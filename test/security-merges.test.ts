@@ -124,6 +124,12 @@ describe('who may merge', () => {
     const elsewhere = await makeOrganisation(db, `ville-${randomUUID().slice(0, 6)}`);
     const outsider = await signedInAgent(db, elsewhere, app.signCookie.bind(app), { roles: [{ departmentId: await makeDepartment(db, elsewhere, 'accueil'), role: 'admin' }] });
     expect((await post(outsider, `/backoffice/usagers/${attacker.citizenId}/fusionner`, mergeForm(attacker.citizenId, victim, { verification: 'piece' }))).statusCode).toBe(404);
+    // A plain agent elsewhere gets the same « not found », whether or not the records hold cases.
+    const outsiderAgent = await signedInAgent(db, elsewhere, app.signCookie.bind(app), { roles: [{ departmentId: await makeDepartment(db, elsewhere, 'voirie'), role: 'agent' }] });
+    for (const form of [mergeForm(attacker.citizenId, victim), mergeForm(attacker.citizenId, victim, { confirmation: '' })]) {
+      expect((await post(outsiderAgent, `/backoffice/usagers/${attacker.citizenId}/fusionner`, form)).statusCode).toBe(404);
+    }
+    expect((await get(outsiderAgent, `/backoffice/usagers/${attacker.citizenId}/fusionner?avec=${victim}`)).statusCode).toBe(404);
     const roleless = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { roles: [] });
     expect((await post(roleless, `/backoffice/usagers/${attacker.citizenId}/fusionner`, mergeForm(attacker.citizenId, victim, { verification: 'piece' }))).statusCode).toBe(403);
     expect(await mergeRows(victim)).toEqual([]);

@@ -202,9 +202,9 @@ export async function citizenRoutes(app: App): Promise<void> {
       verification: text(body['verification'], 20),
       precision: text(body['precision'], 300),
     };
+    // Who may merge is checked by the comparison page (shown again on errors) and, in the merge's
+    // transaction, by `mergeCitizens` — each after « not found » for another organisation's records.
     const scope = await scopeOf(request, session);
-    // Refused before anything is read back from the form: no comparison page for a forbidden pair.
-    if (other !== id) await authorizeMergeOf(request, scope, [id, other]);
     const problems: FieldProblem[] = [];
     const pair = [String(id), String(other)];
     if (!pair.includes(values.conserver)) problems.push({ target: `conserver-${id}`, message: 'Choisissez la fiche à conserver.' });
