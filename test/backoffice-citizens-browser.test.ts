@@ -2,6 +2,8 @@
  * Two records of one person merged through the pages in Chromium, by keyboard alone: search,
  * the 360° view, the search of the other record, the comparison (an error state included), the
  * confirmation and the merge history; axe-core clean on each page and on the duplicates list.
+ * Then a manager's merge into an account-owning record (the identity check, its error state) and
+ * its split back (« Séparer »: the confirmation page, its error state, the restored record).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
 import { freshDb } from './db.js';
 import { makeCommune } from './factories.js';
+import { signedInCitizen } from './portal-session.js';
 
 let db: Db;
 let app: App;
@@ -146,7 +149,64 @@ describe.skipIf(!browserAvailable)('merging two citizen records in Chromium', ()
     expect(await page.textContent('.citizen-banner')).toContain('Cette fiche a été fusionnée dans la fiche de Sophie Garnier');
     expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
-  }, 60_000);
+  }, 240_000);
+});
+
+describe.skipIf(!browserAvailable)('identity check and « Séparer » in Chromium', () => {
+  it('asks a manager how identity was checked, merges, then splits the merge back by keyboard, axe-clean on each page', async () => {
+    const manager = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { name: 'Mona Manager', roles: [{ departmentId: commune.departments.reception, role: 'manager' }] });
+    const owner = await signedInCitizen(db, commune.organisationId, { email: 'lea.compte@exemple.fr', firstNames: 'Léa', lastName: 'Compte' });
+    const other = await newCase({ firstNames: 'Léa', lastName: 'Comte', email: 'lea.comte@exemple.fr' });
+    const context = await browser!.newContext();
+    await context.addCookies([{ name: AGENT_COOKIE, value: manager.cookie.split('=')[1]!, url: base }]);
+    const page = await context.newPage();
+
+    await page.goto(`${base}/backoffice/usagers/${owner.citizenId}/fusionner?avec=${other.citizenId}`);
+    expect(await page.textContent('form.citizen-merge-form')).toContain('Vérification de l’identité (obligatoire)');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Confirmed, but no identity check: the page comes back with the error, focused summary.
+    await tabTo(page, 'input#confirmation');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'form.citizen-merge-form button[type=submit]');
+    await go(page, 'Enter', /\/fusionner$/);
+    expect(await page.title()).toMatch(/^Erreur — /);
+    expect(await page.locator('.error-summary a[href="#verification-piece"]').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await tabTo(page, 'input#verification-piece');
+    await page.keyboard.press('Space');
+    if (!(await page.isChecked('input#confirmation'))) {
+      await tabTo(page, 'input#confirmation');
+      await page.keyboard.press('Space');
+    }
+    await tabTo(page, 'form.citizen-merge-form button[type=submit]');
+    await go(page, 'Enter', new RegExp(`/backoffice/usagers/${owner.citizenId}\\?fusion=ok$`));
+    expect(await page.textContent('section[aria-labelledby="fusions-title"]')).toContain('Pièce d’identité présentée au guichet');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await tabTo(page, `a[href^="/backoffice/usagers/${owner.citizenId}/fusions/"][href$="/separer"]`);
+    await go(page, 'Enter', /\/separer$/);
+    expect(await page.textContent('h1')).toBe('Séparer la fiche de Léa Comte');
+    expect(await page.textContent('main')).toContain(other.reference);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Not confirmed: error summary.
+    await tabTo(page, 'form.citizen-merge-form button[type=submit]');
+    await go(page, 'Enter', /\/separer$/);
+    expect(await page.locator('.error-summary a[href="#confirmation"]').count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await tabTo(page, 'input#confirmation');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'form.citizen-merge-form button[type=submit]');
+    await go(page, 'Enter', new RegExp(`/backoffice/usagers/${other.citizenId}\\?separation=ok$`));
+    expect(await page.textContent('.flash')).toContain('La fusion a été séparée');
+    // The case is back on its record (in the roads department: counted for a reception manager).
+    expect(await page.textContent('section[aria-labelledby="demandes-title"]')).toContain('1 autre demande dans d’autres services');
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  }, 240_000);
 });
 
 describe.skipIf(browserAvailable)('merging two citizen records in Chromium', () => {

@@ -298,7 +298,7 @@ describe('merging two records', () => {
   it('moves cases, contacts, account and documents in one go, journals each case and keeps a snapshot', async () => {
     const { kept, merged, tag, digits } = await pair();
     await db.kysely.insertInto('citizen_accounts').values({ citizen_id: merged.citizenId, organisation_id: commune.organisationId, email: `hugo.bis.${tag}@exemple.fr`, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 1, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
-    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), confirmation: 'oui' });
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(kept.citizenId), verification: 'piece', confirmation: 'oui' });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`/backoffice/usagers/${kept.citizenId}?fusion=ok`);
 
@@ -327,6 +327,7 @@ describe('merging two records', () => {
     expect(snapshot.cases).toEqual([{ id: merged.caseId, reference: merged.reference }]);
     expect(snapshot.account).toMatchObject({ outcome: 'moved' });
     expect(snapshot.addresses).toEqual(['1 place Plumereau, 37000 Tours']);
+    expect(row.identity_check).toBe('Pièce d’identité présentée au guichet');
 
     const page = await get(agent, `/backoffice/usagers/${kept.citizenId}?fusion=ok`);
     expect(page.body).toContain('Les deux fiches ont été fusionnées.');
@@ -344,7 +345,7 @@ describe('merging two records', () => {
     for (const [id, email] of [[kept.citizenId, `k.${tag}@exemple.fr`], [merged.citizenId, `m.${tag}@exemple.fr`]] as const) {
       await db.kysely.insertInto('citizen_accounts').values({ citizen_id: id, organisation_id: commune.organisationId, email, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 0, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
     }
-    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), confirmation: 'oui' });
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), verification: 'rappel', confirmation: 'oui' });
     expect(res.statusCode).toBe(303);
     const citizen = await db.kysely.selectFrom('citizens').select(['birth_name', 'birth_date']).where('id', '=', kept.citizenId).executeTakeFirstOrThrow();
     expect(citizen).toEqual({ birth_name: 'Bernart', birth_date: null });
@@ -369,7 +370,7 @@ describe('merging two records', () => {
     await db.kysely.updateTable('citizens').set({ household_id: household.id }).where('id', '=', merged.citizenId).execute();
     await db.kysely.insertInto('household_members').values({ household_id: household.id, citizen_id: merged.citizenId, role: 'adult', relationship: null, first_names: 'Hugo', last_name: 'Bernart', birth_date: null, created_at: now() }).execute();
 
-    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), confirmation: 'oui' });
+    const res = await post(agent, `/backoffice/usagers/${kept.citizenId}/fusionner`, { avec: String(merged.citizenId), conserver: String(kept.citizenId), identite: String(merged.citizenId), verification: 'autre', precision: 'Connexion FranceConnect devant l’agent', confirmation: 'oui' });
     expect(res.statusCode).toBe(303);
     const owner = async (table: 'citizen_identities' | 'citizen_documents' | 'attachments' | 'satisfaction_answers' | 'household_members', column: 'subject' | 'attachment_id' | 'id' | 'case_id' | 'household_id', value: string | number) =>
       (await db.kysely.selectFrom(table).select('citizen_id').where(column, '=', value as never).executeTakeFirstOrThrow()).citizen_id;
@@ -446,9 +447,14 @@ describe('possible duplicates', () => {
     const list = await get(agent, '/backoffice/usagers/doublons');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain('Jeanne Mercier');
-    expect(list.body).toContain(`href="/backoffice/usagers/${first.citizenId}/fusionner?avec=${second.citizenId}"`);
+    // Their cases went to the roads department: a reception agent is not offered the merge.
+    expect(list.body).not.toContain(`href="/backoffice/usagers/${first.citizenId}/fusionner?avec=${second.citizenId}"`);
+    expect(list.body).toContain('Fusion réservée à un responsable');
+    const manager = await signedInAgent(db, commune.organisationId, app.signCookie.bind(app), { roles: [{ departmentId: commune.departments.reception, role: 'manager' }] });
+    expect((await get(manager, '/backoffice/usagers/doublons')).body).toContain(`href="/backoffice/usagers/${first.citizenId}/fusionner?avec=${second.citizenId}"`);
     const page = await get(agent, `/backoffice/usagers/${second.citizenId}`);
     expect(page.body).toContain('Doublon possible');
+    expect(page.body).not.toContain('/fusionner');
 
     const forged = await post(agent, `/backoffice/usagers/${second.citizenId}/pas-un-doublon`, {}, 'faux');
     expect(forged.statusCode).toBe(403);
@@ -473,6 +479,8 @@ describe('HTML', () => {
     const email = `valide.${randomUUID().slice(0, 6)}@exemple.fr`;
     const a = await newCase({ firstNames: 'Valérie', lastName: 'Valide', email, phone: '0699887766', address: { line1: '2 rue Nationale', postcode: '37000', city: 'Tours' } });
     const b = await newCase({ firstNames: 'Victor', lastName: 'Valide', email });
+    // An account on one record: the comparison asks how identity was checked.
+    await db.kysely.insertInto('citizen_accounts').values({ citizen_id: b.citizenId, organisation_id: commune.organisationId, email: `compte.${email}`, password_hash: 'x', email_verified_at: null, notify_email: 1, notify_sms: 0, deletion_requested_at: null, created_at: now(), updated_at: now() }).execute();
     const pages = [
       { name: 'recherche', html: (await get(agent, '/backoffice/usagers?q=valide')).body },
       { name: 'recherche : erreur', html: (await get(agent, '/backoffice/usagers?q=v')).body },
@@ -482,9 +490,17 @@ describe('HTML', () => {
       { name: 'fusion : erreurs', html: (await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId) })).body },
       { name: 'doublons', html: (await get(agent, '/backoffice/usagers/doublons')).body },
     ];
-    expect((await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), confirmation: 'oui' })).statusCode).toBe(303);
+    pages.push({ name: 'fusion : vérification manquante', html: (await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), confirmation: 'oui' })).body });
+    expect((await post(agent, `/backoffice/usagers/${a.citizenId}/fusionner`, { avec: String(b.citizenId), conserver: String(a.citizenId), identite: String(a.citizenId), verification: 'piece', confirmation: 'oui' })).statusCode).toBe(303);
     pages.push({ name: 'fiche avec fusion', html: (await get(agent, `/backoffice/usagers/${a.citizenId}?fusion=ok`)).body });
     pages.push({ name: 'fiche fusionnée', html: (await get(agent, `/backoffice/usagers/${b.citizenId}`)).body });
+    const merge = await db.kysely.selectFrom('citizen_merges').select('id').where('merged_citizen_id', '=', b.citizenId).executeTakeFirstOrThrow();
+    const splitUrl = `/backoffice/usagers/${a.citizenId}/fusions/${merge.id}/separer`;
+    pages.push({ name: 'séparation', html: (await get(agent, splitUrl)).body });
+    pages.push({ name: 'séparation : erreur', html: (await post(agent, splitUrl, {})).body });
+    expect((await post(agent, splitUrl, { confirmation: 'oui' })).statusCode).toBe(303);
+    pages.push({ name: 'fiche séparée', html: (await get(agent, `/backoffice/usagers/${b.citizenId}?separation=ok`)).body });
+    pages.push({ name: 'séparation : déjà faite', html: (await get(agent, splitUrl)).body });
     for (const page of pages) {
       expect(page.html.match(/<h1[ >]/g), page.name).toHaveLength(1);
       expect(page.html, page.name).toMatch(/<title>[^<]+<\/title>/);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyScopeOf } from '../src/backoffice/registration/service.js';
 import { recordCallEvent } from '../src/channels/phone/service.js';
 import { inboundRepository } from '../src/channels/inbound-repository.js';
+import { mergeCitizens } from '../src/citizens/merge.js';
 import type { Db } from '../src/db/database.js';
 import { seedDemoCommune } from '../src/demo/commune.js';
 import { seedHistoricalCases } from '../src/demo/history.js';
@@ -41,7 +42,7 @@ interface PageSpec {
   inError?: boolean;
 }
 
-const fixture = { reference: '', citizenId: 0, templateId: 0, registrationKey: '', agentId: 0, callId: 0 };
+const fixture = { reference: '', citizenId: 0, templateId: 0, registrationKey: '', agentId: 0, callId: 0, splitUrl: '' };
 
 const PAGES: PageSpec[] = [
   // Signing in.
@@ -79,6 +80,7 @@ const PAGES: PageSpec[] = [
   { name: 'usager : vue 360°', route: '/backoffice/usagers/:id', url: () => `/backoffice/usagers/${fixture.citizenId}`, status: 200 },
   { name: 'usagers : doublons', route: '/backoffice/usagers/doublons', url: () => '/backoffice/usagers/doublons', status: 200 },
   { name: 'usager : fusionner', route: '/backoffice/usagers/:id/fusionner', url: () => `/backoffice/usagers/${fixture.citizenId}/fusionner`, status: 200 },
+  { name: 'usager : séparer une fusion', route: '/backoffice/usagers/:id/fusions/:fusion/separer', url: () => fixture.splitUrl || null, status: 200 },
   // Registering a request from another channel.
   { name: 'nouvelle demande', route: '/backoffice/nouvelle-demande', url: () => '/backoffice/nouvelle-demande', status: 200 },
   { name: 'nouvelle demande : téléphone, contact', route: '/backoffice/nouvelle-demande', url: () => '/backoffice/nouvelle-demande?canal=phone&demarche=contact', status: 200 },
@@ -263,6 +265,19 @@ beforeAll(async () => {
   await recordCallEvent(db, organisationId, { ...call, event: 'answer' });
   await recordCallEvent(db, organisationId, { ...call, event: 'hangup', cause: 'normalClearing' });
   fixture.callId = (await db.kysely.selectFrom('phone_calls').select('id').where('call_id', '=', 'balayage-1').executeTakeFirstOrThrow()).id;
+
+  // Two records of one person merged by the admin: the « Séparer » page of that merge.
+  const record = async (firstNames: string) =>
+    (
+      await db.kysely
+        .insertInto('citizens')
+        .values({ organisation_id: organisationId, civility: null, birth_name: 'Balayage', usage_name: null, first_names: firstNames, birth_date: null, identity_assurance: 'declared', household_id: null, possible_duplicate_of: null, gender: null, birth_place: null, birth_country: null, created_at: new Date().toISOString(), updated_at: new Date().toISOString() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const [keptId, mergedId] = [await record('Paul'), await record('Pol')];
+  const { mergeId } = await mergeCitizens(db, { organisationId, agentId: admin, keptId, mergedId, identityFrom: 'kept', access: { everyRecord: true }, identityCheck: null });
+  fixture.splitUrl = `/backoffice/usagers/${keptId}/fusions/${mergeId}/separer`;
 
   // A quarantined e-mail and an ignored SMS, so the channel health page and the quarantine show rows.
   const quarantined = await inboundRepository.insert(

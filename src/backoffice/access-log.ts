@@ -14,7 +14,10 @@ export type AccessAction =
   /** The raw bytes of an item a channel received (a quarantined e-mail), downloaded by an admin. */
   | 'download_inbound'
   /** A page of the inbox (case lists show citizens' names). */
-  | 'list_cases';
+  | 'list_cases'
+  /** Two citizen records merged into one, or a merge split back (one row per record). */
+  | 'merge_citizens'
+  | 'split_citizens';
 
 export interface AccessEntry {
   action: AccessAction;
@@ -47,6 +50,23 @@ export async function logAccess(request: FastifyRequest, session: AgentSession, 
   // a BEGIN/COMMIT pair would only add two round trips.
   if (db.dialect === 'sqlite') await transaction(db, (trx) => accessLogRepository.insert(trx, row));
   else await accessLogRepository.insert(db.kysely, row);
+}
+
+/**
+ * The same entry, written inside the caller's transaction: for a change of personal data (a
+ * merge, a split) that must not be committed without its trace, nor traced without happening.
+ */
+export async function logAccessWithin(db: Executor, request: FastifyRequest, session: AgentSession, entry: AccessEntry): Promise<void> {
+  await accessLogRepository.insert(db, {
+    organisationId: session.organisationId,
+    agentId: session.agentId,
+    action: entry.action,
+    citizenId: entry.citizenId ?? null,
+    caseId: entry.caseId ?? null,
+    detail: entry.detail ?? null,
+    ip: request.ip ?? null,
+    now: new Date().toISOString(),
+  });
 }
 
 export interface AccessLogRow {

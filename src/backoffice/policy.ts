@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { MergeAccess } from '../citizens/merge.js';
 import type { AgentRoleTable } from '../db/schema.js';
 import { AppError, notFound } from '../http/errors.js';
 import type { WorkflowCaller } from '../workflow/service.js';
@@ -100,13 +101,23 @@ export function authorizeManager(scope: AgentScope): void {
 }
 
 /**
- * Asserts the agent may work with citizen records — search, 360° view, merges, duplicates: any
- * agent holding a role in the organisation (they register requests for anyone, so they must find
+ * Asserts the agent may work with citizen records — search, 360° view, duplicates: any agent
+ * holding a role in the organisation (they register requests for anyone, so they must find
  * anyone), never an account whose roles were all withdrawn. What a 360° view shows of the cases
- * is still cut down by `canSeeCase`.
+ * is still cut down by `canSeeCase`; merges are further limited by `citizenMergeAccess`.
  */
 export function authorizeCitizenRecords(scope: AgentScope): void {
   if (scope.roles.length === 0) throw new AppError('forbidden', 'Votre compte n’a aucun rôle dans un service : demandez-en un à un administrateur.');
+}
+
+/**
+ * Who may merge two citizen records, or split a merge back: managers and admins any record of the
+ * organisation; any other agent only records whose every case they see (checked as a set, in SQL,
+ * by `mergeableCitizens`). A merge hands every case of both records to one person — and to the
+ * portal account of the kept record — so an agent must not move cases they could not read.
+ */
+export function citizenMergeAccess(scope: AgentScope): MergeAccess {
+  return scope.isManager ? { everyRecord: true } : { everyRecord: false, departmentIds: scope.departmentIds, agentId: scope.agentId };
 }
 
 /** The workflow roles the agent holds on a case of this department, for `runTransition`. */

@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import type { Insertable } from 'kysely';
+import type { CitizenAccountTable } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 import { toJson } from '../db/transaction.js';
 import { searchNameOf } from './search.js';
@@ -65,12 +67,18 @@ export const mergeRepository = {
       .execute();
   },
 
-  /** Moves the cases to the kept record; each case's version moves on (someone else changed it). */
-  async moveCases(db: Executor, from: number, to: number, now: string): Promise<void> {
-    await db
+  /**
+   * Moves the given cases, if still on `from`, to `to`; each case's version moves on (someone else
+   * changed it). Returns the cases moved.
+   */
+  async moveCases(db: Executor, ids: readonly number[], from: number, to: number, now: string) {
+    if (ids.length === 0) return [];
+    return db
       .updateTable('cases')
       .set({ citizen_id: to, updated_at: now, version: sql<number>`version + 1` })
+      .where('id', 'in', ids)
       .where('citizen_id', '=', from)
+      .returning(['id', 'reference'])
       .execute();
   },
 
@@ -96,19 +104,59 @@ export const mergeRepository = {
     await db.updateTable('citizen_addresses').set({ citizen_id: to, is_primary: 0 }).where('id', '=', id).execute();
   },
 
-  /** Identities, the document safe, uploads, drafts and satisfaction answers follow the person. */
-  async moveOwned(db: Executor, from: number, to: number): Promise<void> {
-    await db.updateTable('citizen_identities').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
-    await db.updateTable('citizen_documents').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
-    await db.updateTable('attachments').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
-    await db.updateTable('form_drafts').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
-    await db.updateTable('satisfaction_answers').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
+  /** The ids of what follows the person: verified identities, document safe, uploads, drafts, satisfaction answers (by case). */
+  async ownedIds(db: Executor, citizenId: number): Promise<OwnedIds> {
+    const [identities, documents, attachments, drafts, satisfaction] = await Promise.all([
+      db.selectFrom('citizen_identities').select('id').where('citizen_id', '=', citizenId).execute(),
+      db.selectFrom('citizen_documents').select('id').where('citizen_id', '=', citizenId).execute(),
+      db.selectFrom('attachments').select('id').where('citizen_id', '=', citizenId).execute(),
+      db.selectFrom('form_drafts').select('id').where('citizen_id', '=', citizenId).execute(),
+      db.selectFrom('satisfaction_answers').select('case_id').where('citizen_id', '=', citizenId).execute(),
+    ]);
+    return {
+      identities: identities.map((r) => r.id),
+      documents: documents.map((r) => r.id),
+      attachments: attachments.map((r) => r.id),
+      drafts: drafts.map((r) => r.id),
+      satisfaction: satisfaction.map((r) => r.case_id),
+    };
   },
 
-  /** The merged record's portal account becomes the kept record's (it had none). */
-  async moveAccount(db: Executor, from: number, to: number, now: string): Promise<void> {
+  /** Moves exactly these rows, where they still belong to `from` (a merge, or its split back). */
+  async moveOwned(db: Executor, ids: OwnedIds, from: number, to: number): Promise<void> {
+    if (ids.identities.length) await db.updateTable('citizen_identities').set({ citizen_id: to }).where('id', 'in', ids.identities).where('citizen_id', '=', from).execute();
+    if (ids.documents.length) await db.updateTable('citizen_documents').set({ citizen_id: to }).where('id', 'in', ids.documents).where('citizen_id', '=', from).execute();
+    if (ids.attachments.length) await db.updateTable('attachments').set({ citizen_id: to }).where('id', 'in', ids.attachments).where('citizen_id', '=', from).execute();
+    if (ids.drafts.length) await db.updateTable('form_drafts').set({ citizen_id: to }).where('id', 'in', ids.drafts).where('citizen_id', '=', from).execute();
+    if (ids.satisfaction.length) await db.updateTable('satisfaction_answers').set({ citizen_id: to }).where('case_id', 'in', ids.satisfaction).where('citizen_id', '=', from).execute();
+  },
+
+  /** A portal account's row as it is, to put it back if a split reopens it. */
+  async accountRow(db: Executor, citizenId: number) {
+    return db.selectFrom('citizen_accounts').selectAll().where('citizen_id', '=', citizenId).executeTakeFirst();
+  },
+  async tokenHashes(db: Executor, citizenId: number): Promise<string[]> {
+    return (await db.selectFrom('account_tokens').select('token_hash').where('citizen_id', '=', citizenId).execute()).map((t) => t.token_hash);
+  },
+
+  /** The portal account of `from` becomes `to`'s (a merge where the kept record had none, or its split back). */
+  async moveAccount(db: Executor, from: number, to: number, now: string, tokens?: readonly string[]): Promise<void> {
     await db.updateTable('citizen_accounts').set({ citizen_id: to, updated_at: now }).where('citizen_id', '=', from).execute();
-    await db.updateTable('account_tokens').set({ citizen_id: to }).where('citizen_id', '=', from).execute();
+    let q = db.updateTable('account_tokens').set({ citizen_id: to }).where('citizen_id', '=', from);
+    if (tokens) {
+      if (tokens.length === 0) return;
+      q = q.where('token_hash', 'in', tokens);
+    }
+    await q.execute();
+  },
+
+  /** Reopens an account a merge closed, unless its address went to another account meanwhile. */
+  async reopenAccount(db: Executor, row: Insertable<CitizenAccountTable>, now: string): Promise<boolean> {
+    const taken = await db.selectFrom('citizen_accounts').select('citizen_id').where('organisation_id', '=', row.organisation_id).where('email', '=', row.email).executeTakeFirst();
+    const own = await db.selectFrom('citizen_accounts').select('citizen_id').where('citizen_id', '=', row.citizen_id).executeTakeFirst();
+    if (taken || own) return false;
+    await db.insertInto('citizen_accounts').values({ ...row, updated_at: now }).execute();
+    return true;
   },
 
   /** Closes the merged record's portal account: the kept record's is the one to sign in with. */
@@ -142,10 +190,27 @@ export const mergeRepository = {
     await db.updateTable('citizens').set({ possible_duplicate_of: kept }).where('possible_duplicate_of', '=', merged).where('id', '!=', kept).execute();
   },
 
-  async insertMerge(db: Executor, m: { organisationId: number; keptId: number; mergedId: number; agentId: number; snapshot: unknown; now: string }): Promise<number> {
+  /** Records flagged as possible duplicates of `citizenId` (other than `except`). */
+  async flaggedAs(db: Executor, citizenId: number, except: number): Promise<number[]> {
+    return (await db.selectFrom('citizens').select('id').where('possible_duplicate_of', '=', citizenId).where('id', '!=', except).execute()).map((r) => r.id);
+  },
+
+  async insertMerge(
+    db: Executor,
+    m: { organisationId: number; keptId: number; mergedId: number; agentId: number; snapshot: unknown; moved: unknown; identityCheck: string | null; now: string },
+  ): Promise<number> {
     const row = await db
       .insertInto('citizen_merges')
-      .values({ organisation_id: m.organisationId, kept_citizen_id: m.keptId, merged_citizen_id: m.mergedId, agent_id: m.agentId, snapshot: toJson(m.snapshot), created_at: m.now })
+      .values({
+        organisation_id: m.organisationId,
+        kept_citizen_id: m.keptId,
+        merged_citizen_id: m.mergedId,
+        agent_id: m.agentId,
+        snapshot: toJson(m.snapshot),
+        moved: toJson(m.moved),
+        identity_check: m.identityCheck,
+        created_at: m.now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
@@ -186,4 +251,119 @@ export const mergeRepository = {
       .orderBy('d.id', 'desc')
       .execute();
   },
+
+  /**
+   * Of these records, those holding at least one case the agent may not see (another
+   * organisation's, or outside their departments and not assigned to them) — the same rule as
+   * `canSeeCase`, checked as a set in one query. A merge or a split of such a record would hand
+   * those cases to another person's record.
+   */
+  async withCasesOutside(db: Executor, citizenIds: readonly number[], seen: { organisationId: number; departmentIds: readonly number[]; agentId: number }): Promise<number[]> {
+    if (citizenIds.length === 0) return [];
+    const rows = await db
+      .selectFrom('cases')
+      .select('citizen_id')
+      .distinct()
+      .where('citizen_id', 'in', citizenIds)
+      .where((eb) =>
+        eb.not(
+          eb.and([
+            eb('organisation_id', '=', seen.organisationId),
+            // `assigned_agent_id = x` is unknown when null: spelt out so that NOT(...) stays true.
+            eb.or([...(seen.departmentIds.length ? [eb('department_id', 'in', seen.departmentIds)] : []), eb.and([eb('assigned_agent_id', 'is not', null), eb('assigned_agent_id', '=', seen.agentId)])]),
+          ]),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.citizen_id!);
+  },
+
+  /** A merge of the organisation; `lock` on PostgreSQL inside a split (two agents splitting it). */
+  async mergeRow(db: Executor, organisationId: number, mergeId: number, lock = false) {
+    let q = db.selectFrom('citizen_merges').selectAll().where('id', '=', mergeId).where('organisation_id', '=', organisationId);
+    if (lock) q = q.forUpdate();
+    return q.executeTakeFirst();
+  },
+
+  async markSplit(db: Executor, mergeId: number, agentId: number, now: string): Promise<void> {
+    await db.updateTable('citizen_merges').set({ split_at: now, split_by: agentId }).where('id', '=', mergeId).execute();
+  },
+
+  /** The absorbed record is a record again, in the household it had. */
+  async unmarkMerged(db: Executor, mergedId: number, householdId: number | null, now: string): Promise<void> {
+    await db.updateTable('citizens').set({ merged_into_id: null, household_id: householdId, updated_at: now }).where('id', '=', mergedId).execute();
+  },
+
+  /** Flags a merge pointed at the kept record point at the restored one again (if still so). */
+  async restoreFlags(db: Executor, ids: readonly number[], kept: number, merged: number): Promise<void> {
+    if (ids.length === 0) return;
+    await db.updateTable('citizens').set({ possible_duplicate_of: merged }).where('id', 'in', ids).where('possible_duplicate_of', '=', kept).execute();
+  },
+
+  /** Moves a contact row back, with the primary flag it had, if it is still on `from`. */
+  async moveContactBack(db: Executor, table: 'citizen_emails' | 'citizen_phones' | 'citizen_addresses', id: number, from: number, to: number, primary: boolean): Promise<void> {
+    await db.updateTable(table).set({ citizen_id: to, is_primary: primary ? 1 : 0 }).where('id', '=', id).where('citizen_id', '=', from).execute();
+  },
+  async insertEmail(db: Executor, citizenId: number, e: { email: string; primary: boolean; verifiedAt: string | null }): Promise<void> {
+    await db.insertInto('citizen_emails').values({ citizen_id: citizenId, email: e.email, is_primary: e.primary ? 1 : 0, verified_at: e.verifiedAt }).execute();
+  },
+  async insertPhone(db: Executor, citizenId: number, p: { phone: string; primary: boolean }): Promise<void> {
+    await db.insertInto('citizen_phones').values({ citizen_id: citizenId, phone: p.phone, is_primary: p.primary ? 1 : 0 }).execute();
+  },
+  async insertAddress(db: Executor, citizenId: number, a: DroppedAddress): Promise<void> {
+    await db
+      .insertInto('citizen_addresses')
+      .values({ citizen_id: citizenId, line1: a.line1, line2: a.line2, postcode: a.postcode, city: a.city, country: a.country, ban_id: a.banId, is_primary: a.primary ? 1 : 0 })
+      .execute();
+  },
+  /** Undoes a verification a merge copied onto the kept record's address, unless it changed since. */
+  async unverifyEmail(db: Executor, id: number, verifiedAt: string): Promise<void> {
+    await db.updateTable('citizen_emails').set({ verified_at: null }).where('id', '=', id).where('verified_at', '=', verifiedAt).execute();
+  },
+
+  async householdRow(db: Executor, id: number): Promise<DroppedHouseholdRow> {
+    return db.selectFrom('household_members').select(['household_id', 'role', 'relationship', 'first_names', 'last_name', 'birth_date', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
+  },
+  async insertHouseholdRow(db: Executor, citizenId: number, r: DroppedHouseholdRow): Promise<void> {
+    await db.insertInto('household_members').values({ ...r, citizen_id: citizenId }).execute();
+  },
+  async moveHouseholdRowBack(db: Executor, id: number, from: number, to: number): Promise<void> {
+    await db.updateTable('household_members').set({ citizen_id: to }).where('id', '=', id).where('citizen_id', '=', from).execute();
+  },
+  /** Leaves the household a merge made the kept record join, if it is still in it and no longer a member. */
+  async leaveHousehold(db: Executor, citizenId: number, householdId: number): Promise<void> {
+    const member = await db.selectFrom('household_members').select('id').where('citizen_id', '=', citizenId).where('household_id', '=', householdId).executeTakeFirst();
+    if (member) return;
+    await db.updateTable('citizens').set({ household_id: null }).where('id', '=', citizenId).where('household_id', '=', householdId).execute();
+  },
 };
+
+/** Rows that follow the person, by id (satisfaction answers by case: one per case). */
+export interface OwnedIds {
+  identities: number[];
+  documents: number[];
+  attachments: string[];
+  drafts: string[];
+  satisfaction: number[];
+}
+
+export interface DroppedAddress {
+  line1: string;
+  line2: string | null;
+  postcode: string;
+  city: string;
+  country: string;
+  banId: string | null;
+  primary: boolean;
+}
+
+/** A household membership a merge removed (the kept record was already a member). */
+export interface DroppedHouseholdRow {
+  household_id: number;
+  role: 'adult' | 'child';
+  relationship: string | null;
+  first_names: string;
+  last_name: string;
+  birth_date: string | null;
+  created_at: string;
+}

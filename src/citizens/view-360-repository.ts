@@ -116,7 +116,7 @@ export const view360Repository = {
     return db
       .selectFrom('citizen_merges as m')
       .innerJoin('agents as a', 'a.id', 'm.agent_id')
-      .select(['m.id', 'm.merged_citizen_id', 'm.snapshot', 'm.created_at', 'a.display_name as agent_name'])
+      .select(['m.id', 'm.merged_citizen_id', 'm.snapshot', 'm.created_at', 'a.display_name as agent_name', 'm.identity_check', 'm.split_at', 'm.moved'])
       .where('m.kept_citizen_id', '=', keptId)
       .orderBy('m.id', 'desc')
       .execute();

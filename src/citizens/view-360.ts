@@ -56,7 +56,19 @@ export interface Citizen360 {
   documents: { id: number; kind: string; label: string; expiresOn: string | null; filename: string | null; createdAt: string }[];
   satisfaction: { caseReference: string; rating: number; comment: string | null; createdAt: string }[];
   account: { email: string; withPassword: boolean; emailVerifiedAt: string | null; notifyEmail: boolean; notifySms: boolean; deletionRequestedAt: string | null; createdAt: string } | null;
-  merges: { mergedCitizenId: number; agentName: string; createdAt: string; snapshot: MergeSnapshot }[];
+  merges: {
+    id: number;
+    mergedCitizenId: number;
+    agentName: string;
+    createdAt: string;
+    snapshot: MergeSnapshot;
+    /** How the agent checked the person's identity, when they had to. */
+    identityCheck: string | null;
+    /** When the merge was split back (« Séparer »), if it was. */
+    splitAt: string | null;
+    /** False for merges older than the exact record of what moved: they cannot be split back. */
+    splittable: boolean;
+  }[];
   /** The record the intake flagged this one as a possible duplicate of, if still flagged. */
   possibleDuplicateOf: { id: number; displayName: string } | null;
   /** Agents' decisions that this record and another are different people. */
@@ -157,7 +169,16 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
           createdAt: account.created_at,
         }
       : null,
-    merges: merges.map((m) => ({ mergedCitizenId: m.merged_citizen_id, agentName: m.agent_name, createdAt: m.created_at, snapshot: fromJson<MergeSnapshot>(m.snapshot) })),
+    merges: merges.map((m) => ({
+      id: m.id,
+      mergedCitizenId: m.merged_citizen_id,
+      agentName: m.agent_name,
+      createdAt: m.created_at,
+      snapshot: fromJson<MergeSnapshot>(m.snapshot),
+      identityCheck: m.identity_check,
+      splitAt: m.split_at,
+      splittable: m.moved !== null && m.split_at === null,
+    })),
     possibleDuplicateOf: duplicate ? { id: duplicate.id, displayName: citizenDisplayName(duplicate) } : null,
     notDuplicates: dismissals.map((d) => ({ otherId: d.citizen_id === citizenId ? d.other_citizen_id : d.citizen_id, agentName: d.agent_name, createdAt: d.created_at })),
     calls: calls.map((k) => ({

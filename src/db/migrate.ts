@@ -23,6 +23,7 @@ import * as m020 from './migrations/020_open_case_search.js';
 import * as m021 from './migrations/021_open_case_search_scope.js';
 import * as m022 from './migrations/022_open_assigned_index.js';
 import * as m024 from './migrations/024_rate_limits.js';
+import * as m025 from './migrations/025_citizen_merge_undo.js';
 import * as m028 from './migrations/028_public_reports.js';
 
 interface DialectMigration {
@@ -53,6 +54,7 @@ const migrations: Record<string, DialectMigration> = {
   '021_open_case_search_scope': m021,
   '022_open_assigned_index': m022,
   '024_rate_limits': m024,
+  '025_citizen_merge_undo': m025,
   '028_public_reports': m028,
 };
 

@@ -541,6 +541,13 @@ export interface CitizenMergeTable {
   /** The merged record as it was (identity, contacts, addresses, case ids moved), JSON. */
   snapshot: Json;
   created_at: Timestamp;
+  /** How the agent checked the person's identity (required when an account or FranceConnect was involved). */
+  identity_check: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Exactly what moved or was removed (`MergeMoves`, JSON), for the split back; null before migration 025. */
+  moved: ColumnType<Json | null, Json | null | undefined, Json | null>;
+  /** When and by whom the merge was split back (« Séparer »). */
+  split_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
+  split_by: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Two records flagged as possible duplicates that an agent said are different people. */

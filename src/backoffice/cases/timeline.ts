@@ -270,6 +270,14 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
         entry.title = `Le dossier ${text('from')} (doublon) a été fusionné dans celui-ci`;
         entry.files = filesOf(p['attachments']);
         break;
+      case 'citizen_merged':
+        entry.title = 'Demande rattachée à une autre fiche usager (fusion de deux fiches)';
+        entry.details.push(`Fiche n° ${String(p['fromCitizenId'])} → fiche n° ${String(p['toCitizenId'])}`);
+        break;
+      case 'citizen_split':
+        entry.title = 'Demande rendue à sa fiche usager d’origine (fusion séparée)';
+        entry.details.push(`Fiche n° ${String(p['fromCitizenId'])} → fiche n° ${String(p['toCitizenId'])}`);
+        break;
       default:
         // A type this page does not know yet is still shown, never hidden.
         entry.title = `Événement du dossier (${e.type})`;

@@ -2,7 +2,7 @@ import type { Citizen360, MergedRecord } from '../../../citizens/view-360.js';
 import type { MergeSnapshot } from '../../../citizens/merge.js';
 import { formatSize } from '../../../attachments/service.js';
 import { formatDate, formatDateTime } from '../../../portal/cases/views/dates.js';
-import { ASSURANCE, Assurance, birthDate, caseUrl, CHANNEL_ICONS, citizenUrl, fileUrl, frenchPhone, mergeUrl } from './common.js';
+import { ASSURANCE, Assurance, birthDate, caseUrl, CHANNEL_ICONS, citizenUrl, fileUrl, frenchPhone, mergeUrl, splitUrl } from './common.js';
 
 const DIRECTION = { in: 'Reçu de l’usager', out: 'Envoyé à l’usager' } as const;
 const DOCUMENT_KIND: Record<string, string> = {
@@ -45,7 +45,20 @@ const SECTIONS = [
 ] as const;
 
 /** The 360° view: identity, contacts, household, every case the agent may see, and the rest. */
-export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; csrf: string; timezone: string; flash: string | null }) {
+export function Citizen360Page({
+  c,
+  csrf,
+  timezone,
+  flash,
+  mayMerge,
+}: {
+  c: Citizen360;
+  csrf: string;
+  timezone: string;
+  flash: string | null;
+  /** Whether the agent may merge this record (with `other`, when given) or split a merge of it. */
+  mayMerge: (other?: number) => boolean;
+}) {
   const date = (iso: string) => <time datetime={iso}>{formatDate(iso, timezone)}</time>;
   const dateTime = (iso: string) => <time datetime={iso}>{formatDateTime(iso, timezone)}</time>;
   return (
@@ -64,9 +77,11 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
             <a href={citizenUrl(c.possibleDuplicateOf.id)}>{c.possibleDuplicateOf.displayName}</a>.
           </p>
           <ul class="actions-list">
-            <li>
-              <a href={mergeUrl(c.possibleDuplicateOf.id, c.id)}>Comparer et fusionner</a>
-            </li>
+            {mayMerge(c.possibleDuplicateOf.id) ? (
+              <li>
+                <a href={mergeUrl(c.possibleDuplicateOf.id, c.id)}>Comparer et fusionner</a>
+              </li>
+            ) : null}
             <li>
               <form method="post" action={`/backoffice/usagers/${c.id}/pas-un-doublon`} class="inline-form">
                 <input type="hidden" name="_csrf" value={csrf} />
@@ -82,9 +97,11 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
         <li>
           <a href={`/backoffice/nouvelle-demande?usager=${c.id}`}>Enregistrer une demande pour cet usager</a>
         </li>
-        <li>
-          <a href={mergeUrl(c.id)}>Fusionner avec une autre fiche</a>
-        </li>
+        {mayMerge() ? (
+          <li>
+            <a href={mergeUrl(c.id)}>Fusionner avec une autre fiche</a>
+          </li>
+        ) : null}
       </ul>
       <nav aria-label="Sur cette fiche" class="citizen-toc">
         <ul>
@@ -333,7 +350,7 @@ export function Citizen360Page({ c, csrf, timezone, flash }: { c: Citizen360; cs
       <Section id="fusions" title="Fiches fusionnées">
         {c.merges.length === 0 && c.notDuplicates.length === 0 ? <p>Aucune fiche fusionnée dans celle-ci.</p> : null}
         {c.merges.map((m) => (
-          <MergeHistory merge={m} date={date} />
+          <MergeHistory merge={m} date={date} splitHref={m.splittable && mayMerge(m.mergedCitizenId) ? splitUrl(c.id, m.id) : null} />
         ))}
         {c.notDuplicates.length > 0 ? (
           <>
@@ -364,12 +381,13 @@ function providerLabel(provider: string): string {
 }
 
 /** What a merge brought in, from its snapshot, in plain words. */
-function MergeHistory({ merge, date }: { merge: Citizen360['merges'][number]; date: (iso: string) => preact.JSX.Element }) {
+function MergeHistory({ merge, date, splitHref }: { merge: Citizen360['merges'][number]; date: (iso: string) => preact.JSX.Element; splitHref: string | null }) {
   const s: MergeSnapshot = merge.snapshot;
   return (
     <article class="citizen-merge">
       <h3>
         {s.citizen.displayName} (fiche n° {merge.mergedCitizenId}), fusionnée le {date(merge.createdAt)} par {merge.agentName}
+        {merge.splitAt ? <> — séparée le {date(merge.splitAt)}</> : null}
       </h3>
       <dl class="facts">
         <Fact label="Identité de la fiche fusionnée">
@@ -388,10 +406,20 @@ function MergeHistory({ merge, date }: { merge: Citizen360['merges'][number]; da
         <Fact label="Coffre-fort et satisfaction">
           {s.documents} document(s), {s.satisfactionAnswers} réponse(s) au questionnaire
         </Fact>
+        {merge.identityCheck ? <Fact label="Vérification de l’identité">{merge.identityCheck}</Fact> : null}
       </dl>
-      <p>
-        <a href={citizenUrl(merge.mergedCitizenId)}>Ancienne fiche n° {merge.mergedCitizenId}</a>
-      </p>
+      <ul class="actions-list">
+        <li>
+          <a href={citizenUrl(merge.mergedCitizenId)}>{merge.splitAt ? `Fiche n° ${merge.mergedCitizenId}` : `Ancienne fiche n° ${merge.mergedCitizenId}`}</a>
+        </li>
+        {splitHref ? (
+          <li>
+            <a href={splitHref}>
+              Séparer<span class="visually-hidden"> la fiche n° {merge.mergedCitizenId} de cette fiche</span>
+            </a>
+          </li>
+        ) : null}
+      </ul>
     </article>
   );
 }

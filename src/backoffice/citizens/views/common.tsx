@@ -10,6 +10,7 @@ export const CHANNEL_ICONS: Record<string, string> = { web: 'ðŸ–¥', mobile: 'ðŸ“
 
 export const citizenUrl = (id: number) => `/backoffice/usagers/${id}`;
 export const mergeUrl = (id: number, other?: number) => `/backoffice/usagers/${id}/fusionner${other !== undefined ? `?avec=${other}` : ''}`;
+export const splitUrl = (keptId: number, mergeId: number) => `/backoffice/usagers/${keptId}/fusions/${mergeId}/separer`;
 
 /** The assurance levels, as agents read them. */
 export const ASSURANCE: Record<CitizenHit['identityAssurance'], { label: string; short: string; badge: string }> = {

@@ -16,7 +16,20 @@ function Who({ hit }: { hit: CitizenHit }) {
 }
 
 /** The pairs the intake flagged, each to compare and merge, or to set apart for good. */
-export function DuplicatesPage({ pairs, csrf, timezone, dismissed }: { pairs: DuplicatePair[]; csrf: string; timezone: string; dismissed: boolean }) {
+export function DuplicatesPage({
+  pairs,
+  csrf,
+  timezone,
+  dismissed,
+  mayMerge,
+}: {
+  pairs: DuplicatePair[];
+  csrf: string;
+  timezone: string;
+  dismissed: boolean;
+  /** Whether the agent may merge these two records (else the link is not offered). */
+  mayMerge: (a: number, b: number) => boolean;
+}) {
   return (
     <>
       <h1>Doublons possibles</h1>
@@ -56,9 +69,13 @@ export function DuplicatesPage({ pairs, csrf, timezone, dismissed }: { pairs: Du
                   <td>
                     <ul class="actions-list">
                       <li>
-                        <a href={mergeUrl(p.other.id, p.citizen.id)}>
-                          Comparer et fusionner<span class="visually-hidden"> : {p.citizen.displayName} et {p.other.displayName}</span>
-                        </a>
+                        {mayMerge(p.other.id, p.citizen.id) ? (
+                          <a href={mergeUrl(p.other.id, p.citizen.id)}>
+                            Comparer et fusionner<span class="visually-hidden"> : {p.citizen.displayName} et {p.other.displayName}</span>
+                          </a>
+                        ) : (
+                          <span class="hint">Fusion réservée à un responsable (demandes dans d’autres services)</span>
+                        )}
                       </li>
                       <li>
                         <form method="post" action={`/backoffice/usagers/${p.citizen.id}/pas-un-doublon`} class="inline-form">

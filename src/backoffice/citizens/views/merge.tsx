@@ -25,10 +25,25 @@ export function MergeChoosePage({ c, query, hits, problems }: { c: Citizen360; q
   );
 }
 
-interface CompareValues {
+export interface CompareValues {
   conserver: string;
   identite: string;
   confirmation: boolean;
+  /** How identity was checked: one of `IDENTITY_CHECKS`, or empty. */
+  verification: string;
+  precision: string;
+}
+
+/** The ways an agent checks a person's identity before a merge that involves an account or FranceConnect. */
+export const IDENTITY_CHECKS = [
+  { value: 'piece', label: 'Pièce d’identité présentée au guichet' },
+  { value: 'rappel', label: 'Rappel au numéro de téléphone vérifié' },
+  { value: 'autre', label: 'Autre vérification (à préciser)' },
+] as const;
+
+/** True when a merge of these records needs a stated identity check (the server decides again). */
+export function needsIdentityCheck(a: Citizen360, b: Citizen360): boolean {
+  return [a, b].some((c) => c.account !== null || c.identityProviders.length > 0 || c.identityAssurance === 'franceconnect');
 }
 
 function Row({ label, a, b }: { label: string; a: preact.ComponentChildren; b: preact.ComponentChildren }) {
@@ -120,11 +135,42 @@ export function ComparePage({ a, b, csrf, problems, values }: { a: Citizen360; b
           {radio('identite', a, `${a.displayName}${a.birthDate ? `, né(e) le ${birthDate(a.birthDate)}` : ''} — ${ASSURANCE[a.identityAssurance].short}`)}
           {radio('identite', b, `${b.displayName}${b.birthDate ? `, né(e) le ${birthDate(b.birthDate)}` : ''} — ${ASSURANCE[b.identityAssurance].short}`)}
         </fieldset>
+        {needsIdentityCheck(a, b) || err('verification') || err('precision') ? (
+          <fieldset aria-describedby={err('verification') ? 'verification-hint verification-piece-error' : 'verification-hint'}>
+            <legend>Vérification de l’identité (obligatoire)</legend>
+            <p class="hint" id="verification-hint">
+              Une des fiches a un compte en ligne ou une identité FranceConnect : la fusion donne à ce compte toutes les demandes des deux fiches. Indiquez comment
+              vous avez vérifié que c’est la même personne ; c’est enregistré avec la fusion.
+            </p>
+            <ErrorLine target="verification-piece" />
+            {IDENTITY_CHECKS.map((c) => (
+              <div class="choice">
+                <input type="radio" name="verification" id={`verification-${c.value}`} value={c.value} checked={values.verification === c.value} />
+                <label for={`verification-${c.value}`}>{c.label}</label>
+              </div>
+            ))}
+            <div class="field">
+              <label for="precision">Précisions (obligatoires pour « Autre vérification »)</label>
+              <ErrorLine target="precision" />
+              <input
+                type="text"
+                name="precision"
+                id="precision"
+                value={values.precision}
+                maxLength={300}
+                aria-invalid={err('precision') ? 'true' : undefined}
+                aria-describedby={err('precision') ? 'precision-error' : undefined}
+              />
+            </div>
+          </fieldset>
+        ) : null}
         <div class="field">
           <ErrorLine target="confirmation" />
           <div class="choice">
             <input type="checkbox" name="confirmation" id="confirmation" value="oui" checked={values.confirmation} aria-describedby={err('confirmation') ? 'confirmation-error' : undefined} />
-            <label for="confirmation">Je confirme que ces deux fiches concernent la même personne. La fusion ne peut pas être annulée.</label>
+            <label for="confirmation">
+              Je confirme que ces deux fiches concernent la même personne. La fusion pourra être séparée depuis la fiche conservée (« Séparer »).
+            </label>
           </div>
         </div>
         <button type="submit">Fusionner les deux fiches</button>
