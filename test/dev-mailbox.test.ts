@@ -64,25 +64,25 @@ describe('development mailbox', () => {
     }
   });
 
-  it('is not served when the listener is reachable from the network, and is on the loopback addresses', async () => {
-    // The attack: the demo started on a public interface, a stranger reads the reset links.
-    for (const env of [{ HOST: '0.0.0.0' }, { HOST: '::' }, { HOST: '192.168.1.20' }, { HOST: 'guichet.example.fr' }, { HOST: '127.0.0.1', TRUST_PROXY: 'true' }] as Record<string, string>[]) {
+  // The app of this file listens on the default HOST, 127.0.0.1: the tests above show the page there.
+  it('is not served when the listener is reachable from the network, and is on ::1', { timeout: 90_000 }, async () => {
+    // The attack: the demo started on a public interface (or behind a proxy), a stranger reads the reset links.
+    for (const env of [{ HOST: '0.0.0.0' }, { HOST: '127.0.0.1', TRUST_PROXY: 'true' }] as Record<string, string>[]) {
       const other = await testApp(db, { DEV_MAILBOX: 'true', ...env });
       const res = await other.inject({ method: 'GET', url: '/dev/boite-mail' });
       expect(res.statusCode, JSON.stringify(env)).toBe(404);
       expect(res.body).not.toContain('La mairie est ouverte');
       await other.close();
     }
-    for (const host of ['127.0.0.1', '::1', 'localhost']) {
-      const local = await testApp(db, { DEV_MAILBOX: 'true', HOST: host });
-      expect((await local.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode, host).toBe(200);
-      await local.close();
-    }
+    const local = await testApp(db, { DEV_MAILBOX: 'true', HOST: '::1' });
+    expect((await local.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode).toBe(200);
+    await local.close();
   });
 
   it('says why it is off when DEV_MAILBOX asked for it', () => {
     const base = { DEV_MAILBOX: 'true', SMTP_URL: '', TRUST_PROXY: false } as const;
     expect(devMailboxDecision({ ...base, HOST: '0.0.0.0' })).toEqual({ served: false, refusal: expect.stringMatching(/écoute sur 0\.0\.0\.0/) });
+    for (const host of ['::', '192.168.1.20', 'guichet.example.fr']) expect(devMailboxDecision({ ...base, HOST: host }).served, host).toBe(false);
     expect(devMailboxDecision({ ...base, HOST: '127.0.0.1', TRUST_PROXY: 1 }).refusal).toMatch(/proxy inverse/);
     expect(devMailboxDecision({ ...base, HOST: '127.0.0.1' })).toEqual({ served: true, refusal: null });
     expect(devMailboxDecision({ ...base, DEV_MAILBOX: 'false', HOST: '0.0.0.0' })).toEqual({ served: false, refusal: null });
