@@ -6,6 +6,8 @@ import { configMarkdown, loadConfig, type Config } from './config.js';
 import { verifyAllJournals } from './cases/verify.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { preparePrivateDataDir, restrictNewFileModes } from './db/private-files.js';
+import { devMailboxDecision } from './messages/dev-mailbox.js';
 import { organisationRepository } from './organisations/repository.js';
 import { jobsCommand } from './jobs/cli.js';
 import { channelsCommand } from './channels/cli.js';
@@ -49,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
   }
   // The demo command shows the development mailbox unless told otherwise.
   const config = loadConfig(command === 'start' ? { DEV_MAILBOX: 'true', ...process.env } : process.env);
+  // Database, WAL, attachments, secrets: private to this account, whatever the shell's umask.
+  restrictNewFileModes();
+  const narrowed = preparePrivateDataDir(config.DATA_DIR);
+  if (narrowed && cluster.isPrimary) console.warn(narrowed);
   const db = openConfiguredDatabase(config);
   let serving = false;
   try {
@@ -69,20 +75,24 @@ async function main(argv: string[]): Promise<number> {
       case 'serve': {
         const role = parseRole(rest);
         if (!role) return 2;
+        const refusal = role === 'worker' ? null : devMailboxDecision(config).refusal;
+        if (refusal && cluster.isPrimary) console.warn(refusal);
         await startServer(config, db, role);
         serving = true;
         return -1;
       }
-      case 'start':
+      case 'start': {
         // A web child of WEB_PROCESSES runs this command again: the first process has set up.
+        let demoToken: string | null = null;
         if (cluster.isPrimary) {
           report(await migrateToLatest(db));
-          await seedDemoIfEmpty(db, config);
+          demoToken = await seedDemoIfEmpty(db, config);
         }
         await startServer(config, db, 'all');
         serving = true;
-        if (cluster.isPrimary) printWelcome(config);
+        if (cluster.isPrimary) printWelcome(config, demoToken);
         return -1;
+      }
       default:
         console.error(`Commande inconnue : ${command}\n\n${USAGE}`);
         return 2;
@@ -128,7 +138,8 @@ async function seed(db: Db, config: Config, args: string[]): Promise<number> {
   return 0;
 }
 
-async function installDemo(db: Db, config: Config, cases: number) {
+/** Installs the demo commune and its API token; returns the token (shown once, kept in DATA_DIR/demo-token.txt). */
+async function installDemo(db: Db, config: Config, cases: number): Promise<string> {
   // Loaded on demand: serving never needs the demo data generators.
   const { seedDemoCommune } = await import('./demo/commune.js');
   const { seedHistoricalCases } = await import('./demo/history.js');
@@ -142,15 +153,16 @@ async function installDemo(db: Db, config: Config, cases: number) {
     console.log(`\n${cases.toLocaleString('fr-FR')} dossiers historiques créés en ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   }
   const { token } = await createToken(db.kysely, summary.organisationId, 'Jeton de démonstration', [...SCOPES]);
-  fs.mkdirSync(config.DATA_DIR, { recursive: true });
   fs.writeFileSync(path.join(config.DATA_DIR, DEMO_TOKEN_FILE), `${token}\n`, { mode: 0o600 });
   console.log(`Jeton d’API de démonstration (aussi dans ${path.join(config.DATA_DIR, DEMO_TOKEN_FILE)}) : ${token}`);
+  return token;
 }
 
-async function seedDemoIfEmpty(db: Db, config: Config) {
-  if (await organisationRepository.findDefault(db.kysely)) return;
+/** The demo's API token when this start created the demo; null when the database already had a commune. */
+async function seedDemoIfEmpty(db: Db, config: Config): Promise<string | null> {
+  if (await organisationRepository.findDefault(db.kysely)) return null;
   console.log('Base vide : installation de la commune de démonstration…');
-  await installDemo(db, config, 500);
+  return installDemo(db, config, 500);
 }
 
 async function token(db: Db, args: string[]): Promise<number> {
@@ -190,30 +202,44 @@ async function journal(db: Db, args: string[]): Promise<number> {
   return result.broken === 0 ? 0 : 1;
 }
 
-function printWelcome(config: Config) {
+/**
+ * What `start` prints once listening. The demo's secrets (passwords, the admin's TOTP key, the API
+ * token) are printed only by the start that created the demo: later starts would copy them into
+ * every log that keeps the process's output (journald, docker logs), so they only say where to
+ * find them.
+ */
+function printWelcome(config: Config, demoToken: string | null) {
   const url = config.publicUrl;
   const tokenFile = path.join(config.DATA_DIR, DEMO_TOKEN_FILE);
-  const demoToken = fs.existsSync(tokenFile) ? fs.readFileSync(tokenFile, 'utf8').trim() : '(voir « guichet token create »)';
-  console.log(`
-Guichet est prêt.
-  Portail (démarches)    : ${url}/
+  const mailbox = devMailboxDecision(config);
+  const credentials = demoToken
+    ? `
   Compte usager de démo  : ${DEMO_CITIZEN.email} / ${DEMO_CITIZEN.password}
   Espace agents          : ${url}/backoffice (tous les agents de démo : mot de passe ${DEMO_AGENT_PASSWORD})
   Administratrice de démo: ${DEMO_ADMIN_EMAIL} / ${DEMO_AGENT_PASSWORD}
       code à 6 chiffres : clé TOTP ${DEMO_ADMIN_TOTP_SECRET} (oathtool --totp -b ${DEMO_ADMIN_TOTP_SECRET})
       ${demoAdminTotpUri()}
-  Agent de démo          : julien.moreau@ville-de-demo.fr / ${DEMO_AGENT_PASSWORD} (accueil, sans second facteur)
+  Agent de démo          : julien.moreau@ville-de-demo.fr / ${DEMO_AGENT_PASSWORD} (accueil, sans second facteur)`
+    : `
+  Espace agents          : ${url}/backoffice
+  Identifiants de démo   : affichés au premier démarrage seulement ; voir README.md, section « Démarrer »`;
+  const token = demoToken
+    ? `
+  Jeton d’API de démo    : ${demoToken} (affiché cette fois seulement ; aussi dans ${tokenFile})
+      curl -H "Authorization: Bearer ${demoToken}" ${url}/api/v1/cases`
+    : `
+  Jeton d’API de démo    : dans ${tokenFile} (lisible par ce seul compte), ou « guichet token create »
+      curl -H "Authorization: Bearer $(cat ${tokenFile})" ${url}/api/v1/cases`;
+  console.log(`
+Guichet est prêt.
+  Portail (démarches)    : ${url}/${credentials}
   Documentation de l’API : ${url}/api/docs
   Spécification OpenAPI  : ${url}/api/openapi.json
   Démarches (API)        : ${url}/api/v1/procedures
   Santé                  : ${url}/healthz, ${url}/readyz
-  Circuits de traitement : ${url}/backoffice/admin/circuits (administratrice de démo, avec son code)${
-    config.DEV_MAILBOX === 'true' && !config.SMTP_URL ? `
-  Messages envoyés (démo): ${url}/dev/boite-mail` : ''
-  }
-  Jeton d’API de démo    : ${demoToken}
-      curl -H "Authorization: Bearer ${demoToken}" ${url}/api/v1/cases
-`);
+  Circuits de traitement : ${url}/backoffice/admin/circuits (administratrice de démo, avec son code)${mailbox.served ? `
+  Messages envoyés (démo): ${url}/dev/boite-mail` : ''}${token}
+${mailbox.refusal ? `\n${mailbox.refusal}\n` : ''}`);
 }
 
 main(process.argv.slice(2)).then(

@@ -119,7 +119,7 @@ const variables = {
     },
   },
   DEV_MAILBOX: {
-    doc: 'true : la boîte de développement /dev/boite-mail montre les messages enregistrés sans SMTP_URL (démonstration seulement ; « guichet start » l’active).',
+    doc: 'true : la boîte de développement /dev/boite-mail montre les messages enregistrés sans SMTP_URL (démonstration seulement ; « guichet start » l’active), si HOST est une adresse de bouclage (127.0.0.1, ::1, localhost) sans TRUST_PROXY.',
     default: 'false',
     parse: oneOf('true', 'false'),
   },

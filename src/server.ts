@@ -1,12 +1,13 @@
 import cluster from 'node:cluster';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import { AttachmentStorage } from './attachments/storage.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { openDatabase } from './db/database.js';
 import type { App } from './http/context.js';
+import { requestLogSerializer } from './http/log-redaction.js';
 import type { Worker } from './jobs/worker.js';
 
 /** What a process serves: HTTP, background jobs, or both (one machine runs everything). */
@@ -23,9 +24,15 @@ export function openConfiguredDatabase(config: Config): Db {
   });
 }
 
-/** The process logger: JSON lines, pretty-printed when a person watches the terminal. */
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.LOG_LEVEL, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}) });
+/**
+ * The process logger: JSON lines, pretty-printed when a person watches the terminal. Request logs
+ * go through requestLogSerializer: no headers, no secret or searched-for value from the URL.
+ * `destination` is for tests that read what would have been logged.
+ */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options = { level: config.LOG_LEVEL, serializers: { req: requestLogSerializer } };
+  if (destination) return pino(options, destination);
+  return pino({ ...options, ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}) });
 }
 
 export interface Started {

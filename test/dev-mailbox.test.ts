@@ -1,6 +1,6 @@
 /**
  * Without SMTP_URL, messages are recorded and the demo shows them on /dev/boite-mail; the page
- * exists only when DEV_MAILBOX=true and no mail server is configured.
+ * exists only when DEV_MAILBOX=true, no mail server is configured and the listener is loopback.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { App } from '../src/http/context.js';
 import { applicationJobTypes } from '../src/jobs/catalogue.js';
 import { JobRegistry } from '../src/jobs/registry.js';
 import { runDueJobs } from '../src/jobs/worker.js';
+import { devMailboxDecision, isLoopbackHost } from '../src/messages/dev-mailbox.js';
 import { createToken } from '../src/tokens/service.js';
 import { testApp } from './app.js';
 import { axeViolations, browserAvailable, browserSkipReason, launchBrowser } from './browser.js';
@@ -61,6 +62,32 @@ describe('development mailbox', () => {
       expect((await other.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode).toBe(404);
       await other.close();
     }
+  });
+
+  // The app of this file listens on the default HOST, 127.0.0.1: the tests above show the page there.
+  it('is not served when the listener is reachable from the network, and is on ::1', { timeout: 90_000 }, async () => {
+    // The attack: the demo started on a public interface (or behind a proxy), a stranger reads the reset links.
+    for (const env of [{ HOST: '0.0.0.0' }, { HOST: '127.0.0.1', TRUST_PROXY: '10.0.0.0/8' }] as Record<string, string>[]) {
+      const other = await testApp(db, { DEV_MAILBOX: 'true', ...env });
+      const res = await other.inject({ method: 'GET', url: '/dev/boite-mail' });
+      expect(res.statusCode, JSON.stringify(env)).toBe(404);
+      expect(res.body).not.toContain('La mairie est ouverte');
+      await other.close();
+    }
+    const local = await testApp(db, { DEV_MAILBOX: 'true', HOST: '::1' });
+    expect((await local.inject({ method: 'GET', url: '/dev/boite-mail' })).statusCode).toBe(200);
+    await local.close();
+  });
+
+  it('says why it is off when DEV_MAILBOX asked for it', () => {
+    const base = { DEV_MAILBOX: 'true' as const, SMTP_URL: '', TRUST_PROXY: [] as string[] };
+    expect(devMailboxDecision({ ...base, HOST: '0.0.0.0' })).toEqual({ served: false, refusal: expect.stringMatching(/écoute sur 0\.0\.0\.0/) });
+    for (const host of ['::', '192.168.1.20', 'guichet.example.fr']) expect(devMailboxDecision({ ...base, HOST: host }).served, host).toBe(false);
+    expect(devMailboxDecision({ ...base, HOST: '127.0.0.1', TRUST_PROXY: ['10.0.0.1'] }).refusal).toMatch(/proxy inverse/);
+    expect(devMailboxDecision({ ...base, HOST: '127.0.0.1' })).toEqual({ served: true, refusal: null });
+    expect(devMailboxDecision({ ...base, DEV_MAILBOX: 'false', HOST: '0.0.0.0' })).toEqual({ served: false, refusal: null });
+    expect(['127.0.0.1', '127.8.9.1', '::1', '[::1]', '::ffff:127.0.0.1', 'LOCALHOST'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'localhost.example.fr', ''].some(isLoopbackHost)).toBe(false);
   });
 
   it('lists account mails too, newest first, so the demo’s sign-up works without a mail server', async () => {

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../db/private-files.js';
 
 /**
  * Content-addressed file storage under DATA_DIR/attachments: a file is stored once per content,
  * named by its SHA-256, and synced to disk before we acknowledge it (a case citing it must not
- * outlive its bytes after a power cut).
+ * outlive its bytes after a power cut). Files and folders are readable by their owner only
+ * (citizens' documents).
  */
 export class AttachmentStorage {
   constructor(private readonly root: string) {}
@@ -24,9 +26,9 @@ export class AttachmentStorage {
       // not stored yet
     }
     const dir = path.dirname(target);
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const temp = path.join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await fs.open(temp, 'w');
+    const handle = await fs.open(temp, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(bytes);
       await handle.sync();

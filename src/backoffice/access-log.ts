@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { transaction, type Executor } from '../db/transaction.js';
+import type { TokenPrincipal } from '../tokens/service.js';
 import type { AgentSession } from './session.js';
 
 /** What an agent did with personal data. */
@@ -34,22 +35,40 @@ export interface AccessEntry {
  * untraced.
  */
 export async function logAccess(request: FastifyRequest, session: AgentSession, entry: AccessEntry): Promise<void> {
+  await write(request, session.organisationId, { agentId: session.agentId, apiTokenId: null }, [entry]);
+}
+
+/**
+ * The same trace for an integration reading personal data through the API: the actor is its
+ * token (id, and through it its name), one row per case read (a list page writes one per case, so
+ * a citizen's access history shows every integration that received their data). Called before
+ * answering: no trace, no data.
+ */
+export async function logApiAccess(request: FastifyRequest, principal: TokenPrincipal, entries: AccessEntry[]): Promise<void> {
+  await write(request, principal.organisationId, { agentId: null, apiTokenId: principal.tokenId }, entries);
+}
+
+type Actor = { agentId: number; apiTokenId: null } | { agentId: null; apiTokenId: number };
+
+async function write(request: FastifyRequest, organisationId: number, actor: Actor, entries: AccessEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   const { db } = request.server.ctx;
-  const row = {
-    organisationId: session.organisationId,
-    agentId: session.agentId,
+  const now = new Date().toISOString();
+  const rows = entries.map((entry) => ({
+    organisationId,
+    ...actor,
     action: entry.action,
     citizenId: entry.citizenId ?? null,
     caseId: entry.caseId ?? null,
     detail: entry.detail ?? null,
     ip: request.ip ?? null,
-    now: new Date().toISOString(),
-  };
+    now,
+  }));
   // On SQLite an insert on its own is a commit, an fsync that blocks the process: through
   // transaction() the entries of concurrent pages share one. PostgreSQL groups commits itself, and
   // a BEGIN/COMMIT pair would only add two round trips.
-  if (db.dialect === 'sqlite') await transaction(db, (trx) => accessLogRepository.insert(trx, row));
-  else await accessLogRepository.insert(db.kysely, row);
+  if (db.dialect === 'sqlite') await transaction(db, (trx) => accessLogRepository.insert(trx, rows));
+  else await accessLogRepository.insert(db.kysely, rows);
 }
 
 /**
@@ -71,8 +90,11 @@ export async function logAccessWithin(db: Executor, request: FastifyRequest, ses
 
 export interface AccessLogRow {
   id: number;
-  agentId: number;
-  agentName: string;
+  /** The agent who read, or null for an API token. */
+  agentId: number | null;
+  apiTokenId: number | null;
+  /** The agent's name, or « Jeton d’API « name » ». */
+  actorName: string;
   action: string;
   citizenId: number | null;
   caseId: number | null;
@@ -82,15 +104,38 @@ export interface AccessLogRow {
   createdAt: string;
 }
 
+/** A row to write: its actor is an agent or an API token, exactly one of the two. */
+interface NewAccessLogEntry {
+  organisationId: number;
+  agentId: number | null;
+  apiTokenId?: number | null;
+  action: string;
+  citizenId: number | null;
+  caseId: number | null;
+  detail: string | null;
+  ip: string | null;
+  now: string;
+}
+
 /** The access log's queries. */
 export const accessLogRepository = {
-  async insert(
-    db: Executor,
-    e: { organisationId: number; agentId: number; action: string; citizenId: number | null; caseId: number | null; detail: string | null; ip: string | null; now: string },
-  ): Promise<void> {
+  /** One entry, or several written by one statement. */
+  async insert(db: Executor, entries: NewAccessLogEntry | NewAccessLogEntry[]): Promise<void> {
     await db
       .insertInto('access_log')
-      .values({ organisation_id: e.organisationId, agent_id: e.agentId, action: e.action, citizen_id: e.citizenId, case_id: e.caseId, detail: e.detail, ip: e.ip, created_at: e.now })
+      .values(
+        (Array.isArray(entries) ? entries : [entries]).map((e) => ({
+          organisation_id: e.organisationId,
+          agent_id: e.agentId,
+          api_token_id: e.apiTokenId ?? null,
+          action: e.action,
+          citizen_id: e.citizenId,
+          case_id: e.caseId,
+          detail: e.detail,
+          ip: e.ip,
+          created_at: e.now,
+        })),
+      )
       .execute();
   },
 
@@ -98,9 +143,10 @@ export const accessLogRepository = {
   async list(db: Executor, organisationId: number, f: { citizenId?: number; agentId?: number; beforeId?: number; limit: number }): Promise<AccessLogRow[]> {
     let q = db
       .selectFrom('access_log as l')
-      .innerJoin('agents as a', 'a.id', 'l.agent_id')
+      .leftJoin('agents as a', 'a.id', 'l.agent_id')
+      .leftJoin('api_tokens as t', 't.id', 'l.api_token_id')
       .leftJoin('cases as c', 'c.id', 'l.case_id')
-      .select(['l.id', 'l.agent_id', 'a.display_name', 'l.action', 'l.citizen_id', 'l.case_id', 'c.reference', 'l.detail', 'l.ip', 'l.created_at'])
+      .select(['l.id', 'l.agent_id', 'a.display_name', 'l.api_token_id', 't.name as token_name', 'l.action', 'l.citizen_id', 'l.case_id', 'c.reference', 'l.detail', 'l.ip', 'l.created_at'])
       .where('l.organisation_id', '=', organisationId);
     if (f.citizenId !== undefined) q = q.where('l.citizen_id', '=', f.citizenId);
     if (f.agentId !== undefined) q = q.where('l.agent_id', '=', f.agentId);
@@ -109,7 +155,8 @@ export const accessLogRepository = {
     return rows.map((r) => ({
       id: r.id,
       agentId: r.agent_id,
-      agentName: r.display_name,
+      apiTokenId: r.api_token_id,
+      actorName: r.display_name ?? `Jeton d’API « ${r.token_name ?? r.api_token_id} »`,
       action: r.action,
       citizenId: r.citizen_id,
       caseId: r.case_id,

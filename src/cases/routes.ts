@@ -1,3 +1,4 @@
+import { logApiAccess } from '../backoffice/access-log.js';
 import { apiScope, principalOf } from '../http/auth.js';
 import type { App } from '../http/context.js';
 import { problems } from '../http/schemas.js';
@@ -65,8 +66,9 @@ export async function caseRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const q = request.query;
+      const principal = principalOf(request);
       const zone = app.ctx.config.TIMEZONE;
-      const page = await listCases(app.ctx.db.kysely, principalOf(request).organisationId, {
+      const page = await listCases(app.ctx.db.kysely, principal.organisationId, {
         ...(q.status !== undefined ? { status: q.status } : {}),
         ...(q.department !== undefined ? { departmentId: q.department } : {}),
         ...(q.procedure !== undefined ? { procedureSlug: q.procedure } : {}),
@@ -77,6 +79,9 @@ export async function caseRoutes(app: App): Promise<void> {
         ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         limit: q.limit ?? 25,
       });
+      // One trace per case handed over (the search terms are not kept, only that a search ran).
+      const detail = q.q !== undefined ? 'API : liste avec recherche plein texte' : 'API : liste';
+      await logApiAccess(request, principal, page.items.map((c) => ({ action: 'list_cases', caseId: c.id, citizenId: c.citizenId, detail })));
       return { ...page, items: page.items.map((c) => withDecisionDay(c, zone)) };
     },
   );
@@ -95,7 +100,9 @@ export async function caseRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const db = app.ctx.db.kysely;
-      const view = await getCase(db, principalOf(request).organisationId, request.params.reference);
+      const principal = principalOf(request);
+      const view = await getCase(db, principal.organisationId, request.params.reference);
+      await logApiAccess(request, principal, [{ action: 'view_case', caseId: view.id, citizenId: view.citizenId, detail: 'API : dossier' }]);
       const zone = app.ctx.config.TIMEZONE;
       return { ...withDecisionDay(view, zone), deadline: await deadlineOf(db, zone, view) };
     },
@@ -113,6 +120,11 @@ export async function caseRoutes(app: App): Promise<void> {
         response: { 200: JournalSchema, ...problems(401, 403, 404) },
       },
     },
-    async (request) => ({ items: await getJournal(app.ctx.db.kysely, principalOf(request).organisationId, request.params.reference) }),
+    async (request) => {
+      const principal = principalOf(request);
+      const { view, items } = await getJournal(app.ctx.db.kysely, principal.organisationId, request.params.reference);
+      await logApiAccess(request, principal, [{ action: 'view_case', caseId: view.id, citizenId: view.citizenId, detail: 'API : journal' }]);
+      return { items };
+    },
   );
 }

@@ -48,9 +48,10 @@ export async function listCases(db: Executor, organisationId: number, q: ListQue
 }
 
 /** The journal of a case, oldest first. */
+/** A case's journal, with the case it belongs to (whose reading the caller may have to trace). */
 export async function getJournal(db: Executor, organisationId: number, reference: string) {
-  const found = await getCase(db, organisationId, reference);
-  return caseRepository.listJournal(db, found.id);
+  const view = await getCase(db, organisationId, reference);
+  return { view, items: await caseRepository.listJournal(db, view.id) };
 }
 
 /** Opaque to clients; it only carries the position of the last row seen. */

@@ -6,6 +6,7 @@ import type { SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { registerSearchFunctions } from '../cases/search.js';
+import { makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,9 +46,15 @@ export function openDatabase(options: DatabaseOptions): Db {
 }
 
 function openSqlite(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // Created private before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+    makePrivate(file);
+  }
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
+  if (file !== ':memory:') for (const suffix of ['-wal', '-shm']) makePrivate(file + suffix);
   // FULL syncs the WAL on every commit: an acknowledged case survives a power cut, not only a crash.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');

@@ -24,6 +24,7 @@ import * as m021 from './migrations/021_open_case_search_scope.js';
 import * as m022 from './migrations/022_open_assigned_index.js';
 import * as m024 from './migrations/024_rate_limits.js';
 import * as m025 from './migrations/025_citizen_merge_undo.js';
+import * as m027 from './migrations/027_api_access_log.js';
 import * as m028 from './migrations/028_public_reports.js';
 
 interface DialectMigration {
@@ -55,6 +56,7 @@ const migrations: Record<string, DialectMigration> = {
   '022_open_assigned_index': m022,
   '024_rate_limits': m024,
   '025_citizen_merge_undo': m025,
+  '027_api_access_log': m027,
   '028_public_reports': m028,
 };
 

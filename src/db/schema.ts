@@ -463,7 +463,10 @@ export interface RateLimitCounterTable {
 export interface AccessLogTable {
   id: Generated<number>;
   organisation_id: number;
-  agent_id: number;
+  /** The agent who read, or null when it was an API token (migration 027: exactly one of the two). */
+  agent_id: number | null;
+  /** The API token that read, or null when it was an agent. */
+  api_token_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** `view_case`, `view_citizen`, `search_citizens`, `export_case`, `download_attachment`… */
   action: string;
   citizen_id: number | null;

@@ -13,7 +13,7 @@ export function sessionSecret(config: Pick<Config, 'SESSION_SECRET' | 'DATA_DIR'
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
-    fs.mkdirSync(config.DATA_DIR, { recursive: true });
+    fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
     const secret = randomBytes(32).toString('base64url');
     try {
       fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });

@@ -2,15 +2,17 @@ import { latestAccountMails } from '../accounts/service.js';
 import type { App } from '../http/context.js';
 import { renderPage } from '../http/ui/layout.js';
 import { organisationRepository } from '../organisations/repository.js';
+import { devMailboxDecision } from './dev-mailbox.js';
 import { messageRepository } from './repository.js';
 import { MailboxPage, type MailboxMessage } from './views/mailbox.js';
 
 /**
- * The development mailbox: only with DEV_MAILBOX=true and no SMTP_URL (the demo started by
- * `guichet start`). Anywhere else the page does not exist.
+ * The development mailbox: only with DEV_MAILBOX=true, no SMTP_URL (the demo started by
+ * `guichet start`) and a listener on a loopback address (see devMailboxDecision). Anywhere else
+ * the page does not exist.
  */
 export async function devMailboxRoutes(app: App): Promise<void> {
-  if (app.ctx.config.DEV_MAILBOX !== 'true' || app.ctx.config.SMTP_URL) return;
+  if (!devMailboxDecision(app.ctx.config).served) return;
   app.get('/dev/boite-mail', { schema: { hide: true } }, async (_request, reply) => {
     const db = app.ctx.db.kysely;
     const organisation = await organisationRepository.findDefault(db);

@@ -81,7 +81,7 @@ export function AccessLogPage({
           <thead>
             <tr>
               <th scope="col">Date</th>
-              <th scope="col">Agent</th>
+              <th scope="col">Agent ou jeton d’API</th>
               <th scope="col">Action</th>
               <th scope="col">Usager</th>
               <th scope="col">Dossier</th>
@@ -94,7 +94,7 @@ export function AccessLogPage({
                 <td>
                   <time datetime={r.createdAt}>{dateTime.format(new Date(r.createdAt))}</time>
                 </td>
-                <td>{r.agentName}</td>
+                <td>{r.actorName}</td>
                 <td>
                   {ACTION_LABEL[r.action] ?? r.action}
                   {r.detail ? ` (${r.detail})` : ''}
