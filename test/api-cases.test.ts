@@ -87,11 +87,11 @@ describe('POST /api/v1/cases', () => {
     expect(res.json().department.id).toBe(commune.departments.cleaning);
   });
 
-  it('matches the same citizen again by email instead of creating a duplicate', async () => {
+  it('never binds a request to an existing citizen on a declared e-mail: a new record, flagged for an agent (ADR 0002)', async () => {
     const first = await post(validBody());
     const second = await post(validBody());
-    expect(second.json().citizen.id).toBe(first.json().citizen.id);
-    expect(second.json().citizen.matchedBy).toBe('email');
+    expect(second.json().citizen.id).not.toBe(first.json().citizen.id);
+    expect(second.json().citizen).toMatchObject({ matchedBy: 'created', possibleDuplicateOf: first.json().citizen.id });
   });
 
   it('flags, never merges, a weak match (same email, other person)', async () => {

@@ -204,10 +204,11 @@ describe('the 360° view', () => {
     visible = await newCase(who);
     citizenId = visible.citizenId;
     // A dumping report goes to the cleaning sub-department, which a roads agent does not see.
-    hidden = await newCase(who, { data: { categorie: 'depot_sauvage', description: 'Dépôt de gravats, secret du service propreté.' } });
+    // Her next requests are bound to her record as a signed-in citizen's are (ADR 0002: a typed e-mail binds nothing).
+    hidden = await newCase(who, { citizenId, data: { categorie: 'depot_sauvage', description: 'Dépôt de gravats, secret du service propreté.' } });
     expect(hidden.citizenId).toBe(citizenId);
     expect(hidden.departmentId).toBe(commune.departments.cleaning);
-    await newCase(who, { channel: 'phone', actor: { type: 'agent', id: '1' } });
+    await newCase(who, { citizenId, channel: 'phone', actor: { type: 'agent', id: '1' } });
     await db.kysely.insertInto('messages').values({ case_id: visible.caseId, direction: 'out', channel: 'email', recipient: who.email, subject: 'Votre signalement', body_text: 'Le lampadaire sera réparé.', body_html: null, status: 'sent', message_id: null, last_error: null, created_at: now(), sent_at: now() }).execute();
     await db.kysely.insertInto('messages').values({ case_id: hidden.caseId, direction: 'out', channel: 'email', recipient: who.email, subject: 'Message du service propreté', body_text: 'Confidentiel propreté.', body_html: null, status: 'sent', message_id: null, last_error: null, created_at: now(), sent_at: now() }).execute();
     await db.kysely.insertInto('satisfaction_answers').values({ case_id: visible.caseId, citizen_id: citizenId, rating: 4, comment: 'Rapide et aimable', created_at: now() }).execute();
@@ -231,9 +232,11 @@ describe('the 360° view', () => {
     expect(html).toContain(`href="/backoffice/nouvelle-demande?usager=${citizenId}"`);
     expect(html).toContain('Identité déclarée (non vérifiée)');
     expect(html).toContain('30/11/1979');
-    expect(html).toContain('ines.roussel@exemple.fr — non vérifié — principal');
-    expect(html).toContain('06 12 34 56 99');
-    expect(html).toContain('4 rue des Tanneurs, 37000 Tours');
+    // Each contact says in words where it came from and whether it was verified (ADR 0002).
+    const text = html.replace(/<[^>]+>/g, '');
+    expect(text).toContain('ines.roussel@exemple.fr — déclaré, non vérifié — source : formulaire en ligne — principal');
+    expect(text).toContain('06 12 34 56 99 — déclaré, non vérifié — source : formulaire en ligne — principal');
+    expect(text).toContain('4 rue des Tanneurs, 37000 Tours — déclaré, non vérifié — source : formulaire en ligne — principale');
     expect(html).toContain('Foyer Roussel');
     expect(html).toContain('Lou');
     expect(html).toContain(visible.reference);

@@ -35,6 +35,8 @@ const DNS: Record<string, string[]> = {
   '_dmarc.example.org': ['v=DMARC1; p=none'],
   'bank.test': ['v=spf1 ip4:192.0.2.1 -all'],
   '_dmarc.bank.test': ['v=DMARC1; p=reject'],
+  // SPF passes, no DMARC policy: mailauth says dmarc « none » — which vouches for nothing (issue 13).
+  'nodmarc.test': ['v=spf1 ip4:127.0.0.1 -all'],
 };
 async function resolver(name: string, rrtype: string): Promise<unknown> {
   const records = rrtype === 'TXT' ? DNS[name.toLowerCase()] : undefined;
@@ -322,6 +324,54 @@ describe('machines are not citizens', () => {
 });
 
 describe('sender authenticity', () => {
+  /** A record holding `email`, verified (or not), as the portal or FranceConnect would leave it. */
+  async function recordWith(email: string, firstNames: string, lastName: string, verified: boolean): Promise<number> {
+    const { receipt } = await submitCase({ db, timezone: 'Europe/Paris', publicUrl: config.publicUrl }, {
+      organisationId, procedureSlug: 'contact', channel: 'web', actor: { type: 'citizen', id: null },
+      citizen: { firstNames, lastName, email },
+      data: { sujet: 'information', objet: 'Question', message: 'Une question sur les horaires.', reponse: 'courriel' },
+      hiddenFields: 'drop', acknowledgment: 'none',
+    });
+    if (verified) await db.kysely.updateTable('citizen_emails').set({ verified_at: new Date().toISOString(), verified_how: 'portal_account' }).where('citizen_id', '=', receipt.citizen!.id).execute();
+    return receipt.citizen!.id;
+  }
+
+  it('does not treat a DMARC « none » mail as verified: it lands on a record of its own, flagged, unacknowledged (issue 13)', async () => {
+    const nina = await recordWith('nina@nodmarc.test', 'Nina', 'Sansdmarc', true);
+    const messageId = mid('nodmarc.test');
+    await client.sendMail({ from: '"Nina Sansdmarc" <nina@nodmarc.test>', to: 'mairie@ville-test.fr', subject: 'Mon dossier', text: 'Envoyez-moi tout ce que vous savez de moi.', messageId });
+    await processPending();
+    const settled = await receiptOf(messageId);
+    expect(settled?.status).toBe('created');
+    expect((settled!.payload as { authenticity: Record<string, unknown> }).authenticity).toMatchObject({ spf: 'pass', dmarc: 'none', authentic: false, failing: true });
+    const view = await caseRepository.findById(db.kysely, settled!.caseId!);
+    expect(view!.citizenId).not.toBe(nina);
+    const record = await db.kysely.selectFrom('citizens').selectAll().where('id', '=', view!.citizenId!).executeTakeFirstOrThrow();
+    expect(record.possible_duplicate_of).toBe(nina);
+    expect(await db.kysely.selectFrom('citizen_emails').select(['source', 'verified_at']).where('citizen_id', '=', record.id).execute()).toEqual([{ source: 'email_channel', verified_at: null }]);
+    expect((await journalOf(view!.id)).some((e) => e.type === 'acknowledgment.sent')).toBe(false);
+  });
+
+  it('binds an aligned DMARC pass to the record holding the address as verified, and only to such a record', async () => {
+    const owner = await recordWith('odette@example.org', 'Odette', 'Alignee', true);
+    const messageId = mid();
+    await client.sendMail({ from: '"Odette Alignee" <odette@example.org>', to: 'mairie@ville-test.fr', subject: 'Question', text: 'Bonjour, une question.', messageId });
+    await processPending();
+    const settled = await receiptOf(messageId);
+    expect((settled!.payload as { authenticity: Record<string, unknown> }).authenticity).toMatchObject({ dmarc: 'pass', authentic: true });
+    expect((await caseRepository.findById(db.kysely, settled!.caseId!))!.citizenId).toBe(owner);
+
+    // The same authenticated sender, its address only declared on a record: a new record, verified, flagged.
+    const declared = await recordWith('paulin@example.org', 'Paulin', 'Declare', false);
+    const second = mid();
+    await client.sendMail({ from: '"Paulin Declare" <paulin@example.org>', to: 'mairie@ville-test.fr', subject: 'Question', text: 'Bonjour, une autre question.', messageId: second });
+    await processPending();
+    const view = (await caseRepository.findById(db.kysely, (await receiptOf(second))!.caseId!))!;
+    expect(view.citizenId).not.toBe(declared);
+    expect((await db.kysely.selectFrom('citizens').select('possible_duplicate_of').where('id', '=', view.citizenId!).executeTakeFirstOrThrow()).possible_duplicate_of).toBe(declared);
+    expect(await db.kysely.selectFrom('citizen_emails').select(['source', 'verified_how']).where('citizen_id', '=', view.citizenId!).execute()).toEqual([{ source: 'email_channel', verified_how: 'dmarc' }]);
+  });
+
   it('never matches a DMARC-failing sender to the existing citizen of that address', async () => {
     const { receipt } = await submitCase({ db, timezone: 'Europe/Paris', publicUrl: config.publicUrl }, {
       organisationId, procedureSlug: 'contact', channel: 'web', actor: { type: 'citizen', id: null },

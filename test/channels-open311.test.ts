@@ -17,6 +17,7 @@ import { testApp } from './app.js';
 import { signedInAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
 import { makeOrganisation } from './factories.js';
+import { signedInCitizen } from './portal-session.js';
 
 let db: Db;
 let app: App;
@@ -218,6 +219,24 @@ describe('POST requests: refusals', () => {
     const badEmail = await post('json', pothole({ email: 'pas-une-adresse' }));
     expect(badEmail.statusCode).toBe(400);
     expect(badEmail.json()[0].description).toMatch(/^email : /);
+  });
+});
+
+describe('a request through Open311 with someone else’s e-mail (issue 13)', () => {
+  it('lands on a record of its own, flagged as a possible duplicate, never in the victim’s « Mes demandes »', async () => {
+    const victim = await signedInCitizen(db, demo.organisationId, { email: 'odile.victime@example.fr', firstNames: 'Odile', lastName: 'Victime' });
+    const res = await post('json', pothole({ email: victim.email, first_name: 'Odile', last_name: 'Victime' }));
+    expect(res.statusCode, res.body).toBe(201);
+    const reference = res.json()[0].service_request_id as string;
+    const row = await db.kysely.selectFrom('cases').select('citizen_id').where('reference', '=', reference).executeTakeFirstOrThrow();
+    expect(row.citizen_id).not.toBeNull();
+    expect(row.citizen_id).not.toBe(victim.citizenId);
+    const record = await db.kysely.selectFrom('citizens').select('possible_duplicate_of').where('id', '=', row.citizen_id!).executeTakeFirstOrThrow();
+    expect(record.possible_duplicate_of).toBe(victim.citizenId);
+    expect(await db.kysely.selectFrom('citizen_emails').select('email').where('citizen_id', '=', victim.citizenId).execute()).toEqual([{ email: victim.email }]);
+    const list = await app.inject({ method: 'GET', url: '/mes-demandes', headers: { cookie: victim.cookie } });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(reference);
   });
 });
 

@@ -61,6 +61,8 @@ beforeAll(async () => {
     },
   );
   citizenId = receipt.citizen!.id;
+  // Typed in a web form, the number is only declared: an agent confirmed it on the phone (ADR 0002).
+  await db.kysely.updateTable('citizen_phones').set({ verified_at: new Date().toISOString(), verified_how: 'agent', verified_by_agent_id: alice.agentId }).where('citizen_id', '=', citizenId).execute();
 }, 60_000);
 
 afterAll(async () => {
@@ -149,6 +151,45 @@ describe('the CTI webhook', () => {
     expect((await form([['event', 'newCall'], ...named, ['user[]', 'Bruno Voirie']])).json()).toMatchObject({ screenPop: true });
     expect(await callRow('appel-nom')).toMatchObject({ agent_id: bruno.agentId, extension: null, citizen_matches: 0 });
     await form([['event', 'hangup'], ...named, ['cause', 'noAnswer']]);
+  });
+
+  it('names nobody from a number only declared on records: « numéro vu sur ces fiches (non vérifié) » (issue 13)', async () => {
+    // The attack: an anonymous report plants a victim's-looking record on the attacker's number…
+    const { receipt } = await submitCase(
+      { db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' },
+      {
+        organisationId: commune.organisationId,
+        procedureSlug: 'signalement-voirie',
+        channel: 'web',
+        actor: { type: 'citizen', id: null },
+        citizen: { firstNames: 'Gaspard', lastName: 'Usurpé', phone: '06 55 44 33 22' },
+        data: { categorie: 'eclairage', description: 'Numéro planté' },
+        hiddenFields: 'drop',
+      },
+    );
+    expect(receipt.citizen).toMatchObject({ matchedBy: 'created' });
+    expect((await json({ event: 'newCall', callId: 'appel-declare', from: '0655443322', to: '101', direction: 'in', extension: '101' })).statusCode).toBe(200);
+    expect(await callRow('appel-declare')).toMatchObject({ citizen_id: null, citizen_matches: 1 });
+    const calls = await page(alice, '/backoffice/appels');
+    expect(calls.body).toContain('Numéro vu sur cette fiche (non vérifié)');
+    expect(calls.body).not.toContain('Gaspard');
+    // …and a number verified on one record names that person even when another record merely declares it.
+    await db.kysely.updateTable('citizen_phones').set({ verified_at: new Date().toISOString(), verified_how: 'agent' }).where('citizen_id', '=', receipt.citizen!.id).execute();
+    await submitCase(
+      { db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' },
+      {
+        organisationId: commune.organisationId,
+        procedureSlug: 'signalement-voirie',
+        channel: 'web',
+        actor: { type: 'citizen', id: null },
+        citizen: { firstNames: 'Autre', lastName: 'Personne', phone: '06 55 44 33 22' },
+        data: { categorie: 'eclairage', description: 'Même numéro, déclaré' },
+        hiddenFields: 'drop',
+      },
+    );
+    await json({ event: 'newCall', callId: 'appel-verifie', from: '0655443322', to: '101', direction: 'in', extension: '101' });
+    expect(await callRow('appel-verifie')).toMatchObject({ citizen_id: receipt.citizen!.id, citizen_matches: 2 });
+    for (const callId of ['appel-declare', 'appel-verifie']) await json({ event: 'hangup', callId, from: '0655443322', to: '101', direction: 'in', cause: 'normalClearing' });
   });
 
   it('logs the call in the citizen’s 360° view, whose opening is in the access log', async () => {

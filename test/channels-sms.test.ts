@@ -26,6 +26,7 @@ import { runDueJobs } from '../src/jobs/worker.js';
 import { publishWorkflow, runTransition } from '../src/workflow/service.js';
 import { testApp } from './app.js';
 import { freshDb } from './db.js';
+import { signedInCitizen } from './portal-session.js';
 import { makeCommune, makeProcedure } from './factories.js';
 
 const SECRET = 'secret-partage-du-fournisseur-sms';
@@ -169,7 +170,8 @@ describe('the generic signed JSON webhook', () => {
     const waiting = await caseFor('06 12 34 56 01');
     await runTransition(deps(), caller(), { reference: waiting.reference, name: 'attendre' });
     const newer = await caseFor('+33612345601');
-    expect(newer.citizen!.id).toBe(waiting.citizen!.id);
+    // A number given without proof binds nothing (ADR 0002): a record of its own, flagged for an agent.
+    expect(newer.citizen).toMatchObject({ matchedBy: 'created', possibleDuplicateOf: waiting.citizen!.id });
 
     const id = genericId();
     const response = await postGeneric({ id, from: '+33612345601', to: '+33757000000', text: 'Voici la photo du lampadaire, il est au n° 12.', receivedAt: new Date().toISOString() });
@@ -219,6 +221,20 @@ describe('the generic signed JSON webhook', () => {
     const followUp = genericId();
     expect(await (await postGeneric({ id: followUp, from: '+33698765401', to: '+33757000000', text: 'Il y a aussi des bouteilles cassées par terre.' })).json()).toEqual({ received: true, outcome: 'threaded' });
     expect((await inbound(followUp))[0]).toMatchObject({ status: 'threaded', case_id: created.id });
+  });
+
+  it('an SMS from a victim’s number lands on a record of its own, flagged, and not in the victim’s « Mes demandes » (issue 13)', async () => {
+    const victim = await signedInCitizen(db, commune.organisationId, { firstNames: 'Sidonie', lastName: 'Texto' });
+    await db.kysely.insertInto('citizen_phones').values({ citizen_id: victim.citizenId, phone: '+33698765499', is_primary: 1, source: 'counter', verified_at: new Date().toISOString(), verified_how: 'agent' }).execute();
+    const id = genericId();
+    expect(await (await postGeneric({ id, from: '+33698765499', to: '+33757000000', text: 'Je suis Sidonie, envoyez-moi mon dossier.' })).json()).toEqual({ received: true, outcome: 'created' });
+    const created = (await caseRepository.findById(db.kysely, (await inbound(id))[0]!.case_id!))!;
+    expect(created.citizenId).not.toBe(victim.citizenId);
+    expect((await db.kysely.selectFrom('citizens').select('possible_duplicate_of').where('id', '=', created.citizenId!).executeTakeFirstOrThrow()).possible_duplicate_of).toBe(victim.citizenId);
+    expect(await db.kysely.selectFrom('citizen_phones').select(['source', 'verified_at']).where('citizen_id', '=', created.citizenId!).execute()).toEqual([{ source: 'sms', verified_at: null }]);
+    const list = await generic.inject({ method: 'GET', url: '/mes-demandes', headers: { cookie: victim.cookie } });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(created.reference);
   });
 
   it('caps automatic acknowledgments to one number at 3 per 10 minutes', async () => {

@@ -335,23 +335,31 @@ describe('sign-up', () => {
     expect((await new Browser().get(`/mot-de-passe/nouveau?jeton=${reset}`)).statusCode).toBe(200);
   });
 
-  it('gives a citizen who wrote in before their record, but never another account’s', async () => {
-    const email = newEmail('ancien');
+  it('gives a citizen their record only through an address it holds as verified, never another account’s (ADR 0002)', async () => {
     const now = new Date().toISOString();
-    const insertCitizen = async () => {
+    const insertCitizen = async (email: string, verifiedAt: string | null) => {
       const row = await db.kysely
         .insertInto('citizens')
         .values({ organisation_id: organisationId, civility: null, birth_name: 'Ancien', usage_name: null, first_names: 'Paul', birth_date: null, identity_assurance: 'declared', household_id: null, possible_duplicate_of: null, gender: null, birth_place: null, birth_country: null, created_at: now, updated_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await db.kysely.insertInto('citizen_emails').values({ citizen_id: row.id, email, is_primary: 1, verified_at: null }).execute();
+      await db.kysely.insertInto('citizen_emails').values({ citizen_id: row.id, email, is_primary: 1, verified_at: verifiedAt, verified_how: verifiedAt ? 'franceconnect' : null }).execute();
       return row.id;
     };
-    const known = await insertCitizen();
-    await new Browser().post('/inscription', signUpForm(email));
-    const account = await db.kysely.selectFrom('citizen_accounts').select('citizen_id').where('email', '=', email).executeTakeFirstOrThrow();
+    // An address verified on the record (FranceConnect, an earlier confirmed account): the record is theirs.
+    const verifiedEmail = newEmail('ancien');
+    const known = await insertCitizen(verifiedEmail, now);
+    await new Browser().post('/inscription', signUpForm(verifiedEmail));
+    const account = await db.kysely.selectFrom('citizen_accounts').select('citizen_id').where('email', '=', verifiedEmail).executeTakeFirstOrThrow();
     expect(account.citizen_id).toBe(known);
-    expect(await db.kysely.selectFrom('citizen_emails').select('id').where('email', '=', email).execute()).toHaveLength(1);
+    expect(await db.kysely.selectFrom('citizen_emails').select('id').where('email', '=', verifiedEmail).execute()).toHaveLength(1);
+
+    // An address only typed somewhere (an anonymous form) proves nothing: the account gets a fresh record.
+    const declaredEmail = newEmail('declare');
+    const typedOn = await insertCitizen(declaredEmail, null);
+    await new Browser().post('/inscription', signUpForm(declaredEmail));
+    const fresh = await db.kysely.selectFrom('citizen_accounts').select('citizen_id').where('email', '=', declaredEmail).executeTakeFirstOrThrow();
+    expect(fresh.citizen_id).not.toBe(typedOn);
 
     // A citizen with an account of their own is never handed to a second sign-up.
     const other = newEmail('autre');

@@ -1,3 +1,4 @@
+import { citizenRepository } from '../citizens/repository.js';
 import type { Executor } from '../db/transaction.js';
 
 export type TokenPurpose = 'verify_email' | 'reset_password';
@@ -33,7 +34,7 @@ export const accountRepository = {
       .executeTakeFirst();
   },
 
-  /** Citizens of the organisation known by this address who have no account yet, most recent first. */
+  /** Citizens of the organisation holding this address as verified who have no account yet, most recent first. */
   async citizensWithoutAccount(db: Executor, organisationId: number, email: string): Promise<number[]> {
     const rows = await db
       .selectFrom('citizen_emails as e')
@@ -41,6 +42,7 @@ export const accountRepository = {
       .leftJoin('citizen_accounts as a', 'a.citizen_id', 'c.id')
       .select('c.id')
       .where('e.email', '=', email)
+      .where('e.verified_at', 'is not', null)
       .where('c.organisation_id', '=', organisationId)
       .where('a.citizen_id', 'is', null)
       .orderBy('c.id', 'desc')
@@ -68,7 +70,7 @@ export const accountRepository = {
     await db.updateTable('citizen_accounts').set({ password_hash: passwordHash, updated_at: now }).where('citizen_id', '=', citizenId).execute();
   },
 
-  /** Marks the sign-in address verified, on the account and on the citizen's matching contact. */
+  /** Marks the sign-in address verified, on the account and on the citizen's matching contact (provenance portal_account). */
   async markEmailVerified(db: Executor, citizenId: number, now: string): Promise<void> {
     const account = await db
       .updateTable('citizen_accounts')
@@ -79,7 +81,10 @@ export const accountRepository = {
       .executeTakeFirst();
     const email = account?.email ?? (await accountRepository.findByCitizen(db, citizenId))?.email;
     if (!email) return;
-    await db.updateTable('citizen_emails').set({ verified_at: now }).where('citizen_id', '=', citizenId).where('email', '=', email).where('verified_at', 'is', null).execute();
+    // The record's copy is verified through the account (the link proved the address); one the
+    // record lacks is added verified, so the binding rules (ADR 0002) find it.
+    await citizenRepository.addMissingContacts(db, citizenId, { email }, { source: 'portal_account' }, now);
+    await citizenRepository.markEmailVerified(db, citizenId, email, 'portal_account', now);
   },
 
   async insertToken(db: Executor, token: { hash: string; citizenId: number; purpose: TokenPurpose; expiresAt: string }, now: string): Promise<void> {

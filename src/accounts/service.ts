@@ -43,8 +43,9 @@ export interface SignUp {
 /**
  * Opens an unverified account and mails its verification link; when the address already has an
  * account, mails its owner a reset link instead. The password is hashed in both cases, so the
- * two take the same time. A citizen already known by this address (who wrote to the town before)
- * becomes the account's holder, unless they already have an account of their own.
+ * two take the same time. A citizen holding this address as verified (FranceConnect, an earlier
+ * confirmed account) becomes the account's holder, unless they already have an account of their
+ * own; otherwise the account gets a fresh record — never one the address was merely typed on.
  */
 export async function signUp(db: Db, organisation: AccountOrganisation, input: SignUp): Promise<void> {
   const passwordHash = await hashPassword(input.password);
@@ -66,10 +67,11 @@ async function signUpIn(trx: Executor, organisation: AccountOrganisation, input:
     await queueAccountMail(trx, organisation.id, existing.email, accountExistsMail(organisation, null, token), now);
     return;
   }
+  // Only a record holding this address as VERIFIED is the account's (ADR 0002): an address anyone
+  // typed in an anonymous form proves nothing, and would hand its record to whoever signs up with it.
   const [known] = await accountRepository.citizensWithoutAccount(trx, organisation.id, input.email);
   const citizenId = known ?? (await citizenRepository.insert(trx, organisation.id, { firstNames: input.firstNames, lastName: input.lastName }, 'declared', null, now));
-  if (known) await citizenRepository.addMissingContacts(trx, citizenId, { email: input.email });
-  else await citizenRepository.insertContacts(trx, citizenId, { email: input.email });
+  if (!known) await citizenRepository.insertContacts(trx, citizenId, { email: input.email }, { source: 'portal_account' }, now);
   await accountRepository.insert(trx, { citizenId, organisationId: organisation.id, email: input.email, passwordHash }, now);
   const token = await issueToken(trx, citizenId, 'verify_email', now);
   await queueAccountMail(trx, organisation.id, input.email, verificationMail(organisation, input.firstNames, token), now);

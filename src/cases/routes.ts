@@ -38,6 +38,8 @@ export async function caseRoutes(app: App): Promise<void> {
         channel: body.channel ?? 'api',
         actor: { type: 'integration', id: `token:${principal.tokenId}` },
         citizen: body.citizen,
+        // Whatever channel the integration names, the contacts came through the API, declared (ADR 0002).
+        contactOrigin: { source: 'api' },
         data: body.data,
         ...(body.location ? { location: body.location } : {}),
         ...(body.receivedAt ? { receivedAt: new Date(body.receivedAt).toISOString() } : {}),

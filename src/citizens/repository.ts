@@ -1,5 +1,8 @@
+import type { ContactSource, ContactVerification } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 import { searchNameOf } from './search.js';
+
+export type { ContactSource, ContactVerification };
 
 /** The identity and contact details Guichet keeps for a citizen. */
 export interface CitizenIdentity {
@@ -21,6 +24,36 @@ export interface MatchCandidate {
   birthName: string | null;
   usageName: string | null;
   firstNames: string | null;
+}
+
+/** A record holding a contact, and whether it holds it as verified (only then may the contact bind input to it). */
+export interface ContactHolder extends MatchCandidate {
+  verified: boolean;
+}
+
+/**
+ * Where the contacts of a request come from (ADR 0002): every contact written is stamped with its
+ * source; only those the channel itself verified (an aligned DMARC pass verifies the sender's
+ * address, an agent the details they checked) are written as verified, the others as declared.
+ */
+export interface ContactOrigin {
+  source: ContactSource;
+  verified?: Partial<Record<'email' | 'phone' | 'address', ContactVerification>>;
+  /** The agent who verified, when `verified` says `agent`. */
+  agentId?: number;
+}
+
+type ContactKind = 'email' | 'phone' | 'address';
+
+/** The provenance columns of one contact written from `origin`. */
+function stamp(origin: ContactOrigin, kind: ContactKind, now: string) {
+  const how = origin.verified?.[kind];
+  return {
+    source: origin.source,
+    verified_at: how ? now : null,
+    verified_how: how ?? null,
+    verified_by_agent_id: how === 'agent' ? (origin.agentId ?? null) : null,
+  };
 }
 
 /** Every query on citizens and their contact tables. */
@@ -69,28 +102,45 @@ export const citizenRepository = {
     return row?.citizen_id;
   },
 
-  /** Citizens of the organisation owning this email (lower-cased), most recent first. */
-  async findByEmail(db: Executor, organisationId: number, email: string): Promise<MatchCandidate[]> {
-    return db
+  /** Citizens of the organisation holding this email (lower-cased), most recent first, with whether they hold it verified. */
+  async findByEmail(db: Executor, organisationId: number, email: string): Promise<ContactHolder[]> {
+    const rows = await db
       .selectFrom('citizen_emails as e')
       .innerJoin('citizens as c', 'c.id', 'e.citizen_id')
-      .select(['c.id', 'c.birth_name as birthName', 'c.usage_name as usageName', 'c.first_names as firstNames'])
+      .select(['c.id', 'c.birth_name as birthName', 'c.usage_name as usageName', 'c.first_names as firstNames', 'e.verified_at'])
       .where('e.email', '=', email)
       .where('c.organisation_id', '=', organisationId)
       .orderBy('c.id', 'desc')
       .limit(5)
       .execute();
+    return rows.map(holder);
   },
 
-  async findByPhone(db: Executor, organisationId: number, phone: string): Promise<MatchCandidate[]> {
-    return db
+  /** Citizens of the organisation holding this number, most recent first, with whether they hold it verified. */
+  async findByPhone(db: Executor, organisationId: number, phone: string): Promise<ContactHolder[]> {
+    const rows = await db
       .selectFrom('citizen_phones as p')
       .innerJoin('citizens as c', 'c.id', 'p.citizen_id')
-      .select(['c.id', 'c.birth_name as birthName', 'c.usage_name as usageName', 'c.first_names as firstNames'])
+      .select(['c.id', 'c.birth_name as birthName', 'c.usage_name as usageName', 'c.first_names as firstNames', 'p.verified_at'])
       .where('p.phone', '=', phone)
       .where('c.organisation_id', '=', organisationId)
       .orderBy('c.id', 'desc')
       .limit(5)
+      .execute();
+    return rows.map(holder);
+  },
+
+  /**
+   * Marks the citizen's copy of a contact verified, saying how (a confirmed portal link,
+   * FranceConnect, an agent); a contact verified already keeps its first verification.
+   */
+  async markEmailVerified(db: Executor, citizenId: number, email: string, how: ContactVerification, now: string, agentId?: number): Promise<void> {
+    await db
+      .updateTable('citizen_emails')
+      .set({ verified_at: now, verified_how: how, verified_by_agent_id: how === 'agent' ? (agentId ?? null) : null })
+      .where('citizen_id', '=', citizenId)
+      .where('email', '=', email)
+      .where('verified_at', 'is', null)
       .execute();
   },
 
@@ -136,57 +186,39 @@ export const citizenRepository = {
     await db.updateTable('citizens').set({ identity_assurance: verified.assurance, updated_at: now }).where('id', '=', citizenId).execute();
   },
 
-  /** Adds the contacts the citizen does not have yet; existing ones are left as they are. */
-  async addMissingContacts(db: Executor, citizenId: number, contacts: CitizenContacts): Promise<void> {
-    // One statement each (insert … where not exists): intake runs this on every returning citizen.
-    // The casts tell PostgreSQL the parameters' types, which a select without a table cannot give.
+  /**
+   * Adds the contacts the citizen does not have yet, stamped with their origin; existing ones are
+   * left as they are. Only for a record the request is bound to already (signed in, picked by an
+   * agent, verified): unauthenticated input never adds contacts to an existing record (ADR 0002).
+   */
+  async addMissingContacts(db: Executor, citizenId: number, contacts: CitizenContacts, origin: ContactOrigin, now: string): Promise<void> {
     if (contacts.email) {
-      const email = contacts.email;
-      await db
-        .insertInto('citizen_emails')
-        .columns(['citizen_id', 'email', 'is_primary'])
-        .expression(
-          db
-            .selectNoFrom((eb) => [
-              eb.cast(eb.val(citizenId), 'integer').as('citizen_id'),
-              eb.cast(eb.val(email), 'text').as('email'),
-              eb.cast(eb.val(0), 'integer').as('is_primary'),
-            ])
-            .where(({ not, exists, selectFrom }) => not(exists(selectFrom('citizen_emails').select('id').where('citizen_id', '=', citizenId).where('email', '=', email)))),
-        )
-        .execute();
+      const has = await db.selectFrom('citizen_emails').select('id').where('citizen_id', '=', citizenId).where('email', '=', contacts.email).executeTakeFirst();
+      if (!has) await db.insertInto('citizen_emails').values({ citizen_id: citizenId, email: contacts.email, is_primary: 0, ...stamp(origin, 'email', now) }).execute();
     }
     if (contacts.phone) {
-      const phone = contacts.phone;
-      await db
-        .insertInto('citizen_phones')
-        .columns(['citizen_id', 'phone', 'is_primary'])
-        .expression(
-          db
-            .selectNoFrom((eb) => [
-              eb.cast(eb.val(citizenId), 'integer').as('citizen_id'),
-              eb.cast(eb.val(phone), 'text').as('phone'),
-              eb.cast(eb.val(0), 'integer').as('is_primary'),
-            ])
-            .where(({ not, exists, selectFrom }) => not(exists(selectFrom('citizen_phones').select('id').where('citizen_id', '=', citizenId).where('phone', '=', phone)))),
-        )
-        .execute();
+      const has = await db.selectFrom('citizen_phones').select('id').where('citizen_id', '=', citizenId).where('phone', '=', contacts.phone).executeTakeFirst();
+      if (!has) await db.insertInto('citizen_phones').values({ citizen_id: citizenId, phone: contacts.phone, is_primary: 0, ...stamp(origin, 'phone', now) }).execute();
     }
     if (contacts.address) {
       const has = await db.selectFrom('citizen_addresses').select('id').where('citizen_id', '=', citizenId).executeTakeFirst();
-      if (!has) await insertAddress(db, citizenId, contacts.address, true);
+      if (!has) await insertAddress(db, citizenId, contacts.address, true, stamp(origin, 'address', now));
     }
   },
 
-  /** Contacts of a brand-new citizen, all primary. */
-  async insertContacts(db: Executor, citizenId: number, contacts: CitizenContacts): Promise<void> {
-    if (contacts.email) await db.insertInto('citizen_emails').values({ citizen_id: citizenId, email: contacts.email, is_primary: 1, verified_at: null }).execute();
-    if (contacts.phone) await db.insertInto('citizen_phones').values({ citizen_id: citizenId, phone: contacts.phone, is_primary: 1 }).execute();
-    if (contacts.address) await insertAddress(db, citizenId, contacts.address, true);
+  /** Contacts of a brand-new citizen, all primary, stamped with their origin. */
+  async insertContacts(db: Executor, citizenId: number, contacts: CitizenContacts, origin: ContactOrigin, now: string): Promise<void> {
+    if (contacts.email) await db.insertInto('citizen_emails').values({ citizen_id: citizenId, email: contacts.email, is_primary: 1, ...stamp(origin, 'email', now) }).execute();
+    if (contacts.phone) await db.insertInto('citizen_phones').values({ citizen_id: citizenId, phone: contacts.phone, is_primary: 1, ...stamp(origin, 'phone', now) }).execute();
+    if (contacts.address) await insertAddress(db, citizenId, contacts.address, true, stamp(origin, 'address', now));
   },
 };
 
-async function insertAddress(db: Executor, citizenId: number, a: NonNullable<CitizenContacts['address']>, primary: boolean) {
+function holder(r: MatchCandidate & { verified_at: string | null }): ContactHolder {
+  return { id: r.id, birthName: r.birthName, usageName: r.usageName, firstNames: r.firstNames, verified: r.verified_at !== null };
+}
+
+async function insertAddress(db: Executor, citizenId: number, a: NonNullable<CitizenContacts['address']>, primary: boolean, provenance: ReturnType<typeof stamp>) {
   await db
     .insertInto('citizen_addresses')
     .values({
@@ -198,6 +230,7 @@ async function insertAddress(db: Executor, citizenId: number, a: NonNullable<Cit
       country: a.country ?? 'FR',
       ban_id: a.banId ?? null,
       is_primary: primary ? 1 : 0,
+      ...provenance,
     })
     .execute();
 }

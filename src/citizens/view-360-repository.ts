@@ -3,6 +3,9 @@ import type { Executor } from '../db/transaction.js';
 /** At most this many cases, messages and files on one 360° view: a page, not an export. */
 export const VIEW_360_LIMIT = 200;
 
+/** Where each contact came from and whether it was verified (migration 023), shown per contact. */
+const PROVENANCE = ['source', 'verified_at', 'verified_how'] as const;
+
 /** The reads behind the 360° view of a citizen (`citizen360`). */
 export const view360Repository = {
   async citizen(db: Executor, id: number) {
@@ -10,17 +13,17 @@ export const view360Repository = {
   },
 
   async emails(db: Executor, citizenId: number) {
-    return db.selectFrom('citizen_emails').select(['id', 'email', 'is_primary', 'verified_at']).where('citizen_id', '=', citizenId).orderBy('is_primary', 'desc').orderBy('id').execute();
+    return db.selectFrom('citizen_emails').select(['id', 'email', 'is_primary', ...PROVENANCE]).where('citizen_id', '=', citizenId).orderBy('is_primary', 'desc').orderBy('id').execute();
   },
 
   async phones(db: Executor, citizenId: number) {
-    return db.selectFrom('citizen_phones').select(['id', 'phone', 'is_primary']).where('citizen_id', '=', citizenId).orderBy('is_primary', 'desc').orderBy('id').execute();
+    return db.selectFrom('citizen_phones').select(['id', 'phone', 'is_primary', ...PROVENANCE]).where('citizen_id', '=', citizenId).orderBy('is_primary', 'desc').orderBy('id').execute();
   },
 
   async addresses(db: Executor, citizenId: number) {
     return db
       .selectFrom('citizen_addresses')
-      .select(['id', 'line1', 'line2', 'postcode', 'city', 'country', 'ban_id', 'is_primary'])
+      .select(['id', 'line1', 'line2', 'postcode', 'city', 'country', 'ban_id', 'is_primary', ...PROVENANCE])
       .where('citizen_id', '=', citizenId)
       .orderBy('is_primary', 'desc')
       .orderBy('id')

@@ -11,6 +11,18 @@ import type { MergeSnapshot } from './merge.js';
 import { mergeRepository } from './merge-repository.js';
 import { citizenDisplayName } from './search-repository.js';
 import { VIEW_360_LIMIT, view360Repository } from './view-360-repository.js';
+import type { ContactSource, ContactVerification } from './repository.js';
+
+/** Where a contact came from, and whether (when, how) it was verified: only a verified contact binds input to the record (ADR 0002). */
+export interface ContactProvenance {
+  source: ContactSource;
+  verifiedAt: string | null;
+  verifiedHow: ContactVerification | null;
+}
+
+function provenanceOf(r: { source: ContactSource; verified_at: string | null; verified_how: ContactVerification | null }): ContactProvenance {
+  return { source: r.source, verifiedAt: r.verified_at, verifiedHow: r.verified_how };
+}
 
 /** What the access rules need to decide whether an agent sees a case (see backoffice/policy.ts). */
 export interface CaseFacts {
@@ -44,9 +56,9 @@ export interface Citizen360 {
   identityAssurance: 'declared' | 'franceconnect' | 'counter';
   identityProviders: string[];
   createdAt: string;
-  emails: { email: string; primary: boolean; verifiedAt: string | null }[];
-  phones: { phone: string; primary: boolean }[];
-  addresses: { text: string; primary: boolean }[];
+  emails: ({ email: string; primary: boolean } & ContactProvenance)[];
+  phones: ({ phone: string; primary: boolean } & ContactProvenance)[];
+  addresses: ({ text: string; primary: boolean } & ContactProvenance)[];
   household: { name: string; members: HouseholdMember[] } | null;
   cases: Citizen360Case[];
   /** Cases in departments the agent does not see: counted, never described. */
@@ -148,9 +160,9 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
     identityAssurance: row.identity_assurance,
     identityProviders: [...new Set(identities.map((i) => i.provider))],
     createdAt: row.created_at,
-    emails: emails.map((e) => ({ email: e.email, primary: e.is_primary === 1, verifiedAt: e.verified_at })),
-    phones: phones.map((p) => ({ phone: p.phone, primary: p.is_primary === 1 })),
-    addresses: addresses.map((a) => ({ text: addressText(a), primary: a.is_primary === 1 })),
+    emails: emails.map((e) => ({ email: e.email, primary: e.is_primary === 1, ...provenanceOf(e) })),
+    phones: phones.map((p) => ({ phone: p.phone, primary: p.is_primary === 1, ...provenanceOf(p) })),
+    addresses: addresses.map((a) => ({ text: addressText(a), primary: a.is_primary === 1, ...provenanceOf(a) })),
     household,
     cases: await Promise.all(visible.map(async (c) => ({ ...(await statusOf(db, c)), id: c.id, reference: c.reference, title: c.procedure_title ?? c.subject, channel: c.channel, channelLabel: CHANNEL_LABELS[c.channel] ?? c.channel, departmentName: c.department_name, receivedAt: c.received_at, closedAt: c.closed_at }))),
     hiddenCaseCount: allCases.length - visible.length,

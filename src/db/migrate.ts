@@ -22,6 +22,7 @@ import * as m019 from './migrations/019_email_imap.js';
 import * as m020 from './migrations/020_open_case_search.js';
 import * as m021 from './migrations/021_open_case_search_scope.js';
 import * as m022 from './migrations/022_open_assigned_index.js';
+import * as m023 from './migrations/023_contact_provenance.js';
 import * as m024 from './migrations/024_rate_limits.js';
 import * as m025 from './migrations/025_citizen_merge_undo.js';
 import * as m027 from './migrations/027_api_access_log.js';
@@ -54,6 +55,7 @@ const migrations: Record<string, DialectMigration> = {
   '020_open_case_search': m020,
   '021_open_case_search_scope': m021,
   '022_open_assigned_index': m022,
+  '023_contact_provenance': m023,
   '024_rate_limits': m024,
   '025_citizen_merge_undo': m025,
   '027_api_access_log': m027,

@@ -126,12 +126,34 @@ export interface CitizenIdentityTable {
   created_at: Timestamp;
 }
 
+/** Where a citizen's contact came from (ADR 0002). */
+export type ContactSource =
+  | 'legacy'
+  | 'portal_account'
+  | 'franceconnect'
+  | 'email_channel'
+  | 'sms'
+  | 'phone_call'
+  | 'counter'
+  | 'postal_mail'
+  | 'api'
+  | 'open311'
+  | 'web_form'
+  | 'agent';
+/** How a contact was verified: a confirmed portal link, FranceConnect, an aligned DMARC pass, or an agent. */
+export type ContactVerification = 'portal_account' | 'franceconnect' | 'dmarc' | 'agent';
+
 export interface CitizenEmailTable {
   id: Generated<number>;
   citizen_id: number;
   email: string;
   is_primary: Flag;
-  verified_at: Timestamp | null;
+  /** Where the contact came from (migration 023); `legacy` for contacts recorded before. */
+  source: ColumnType<ContactSource, ContactSource | undefined, ContactSource>;
+  /** Set when the contact was verified (confirmed link, FranceConnect, aligned DMARC, agent): only then may it bind input to the record. */
+  verified_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
+  verified_how: ColumnType<ContactVerification | null, ContactVerification | null | undefined, ContactVerification | null>;
+  verified_by_agent_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CitizenPhoneTable {
@@ -139,6 +161,12 @@ export interface CitizenPhoneTable {
   citizen_id: number;
   phone: string;
   is_primary: Flag;
+  /** Where the contact came from (migration 023); `legacy` for contacts recorded before. */
+  source: ColumnType<ContactSource, ContactSource | undefined, ContactSource>;
+  /** Set when the contact was verified (confirmed link, FranceConnect, aligned DMARC, agent): only then may it bind input to the record. */
+  verified_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
+  verified_how: ColumnType<ContactVerification | null, ContactVerification | null | undefined, ContactVerification | null>;
+  verified_by_agent_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CitizenAddressTable {
@@ -151,6 +179,12 @@ export interface CitizenAddressTable {
   country: string;
   ban_id: string | null;
   is_primary: Flag;
+  /** Where the contact came from (migration 023); `legacy` for contacts recorded before. */
+  source: ColumnType<ContactSource, ContactSource | undefined, ContactSource>;
+  /** Set when the contact was verified (confirmed link, FranceConnect, aligned DMARC, agent): only then may it bind input to the record. */
+  verified_at: ColumnType<Timestamp | null, Timestamp | null | undefined, Timestamp | null>;
+  verified_how: ColumnType<ContactVerification | null, ContactVerification | null | undefined, ContactVerification | null>;
+  verified_by_agent_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ProcedureTable {

@@ -34,7 +34,7 @@ export async function seedDemoCitizenAccount(trx: Executor, organisationId: numb
     null,
     now,
   );
-  await citizenRepository.insertContacts(trx, citizenId, { email: c.email, phone: c.phone, address: c.address });
+  await citizenRepository.insertContacts(trx, citizenId, { email: c.email, phone: c.phone, address: c.address }, { source: 'portal_account' }, now);
   await accountRepository.insert(trx, { citizenId, organisationId, email: c.email, passwordHash: await hashPassword(c.password) }, now);
   await accountRepository.markEmailVerified(trx, citizenId, now);
   const householdId = await profileRepository.ensureHousehold(trx, citizenId, `Foyer ${c.lastName}`, now);

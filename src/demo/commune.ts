@@ -115,6 +115,8 @@ async function seedRoutingRules(trx: Executor, organisationId: number, departmen
   }
 }
 
+const DEMO_INHABITANT_ORIGIN = { source: 'counter', verified: { email: 'agent', phone: 'agent', address: 'agent' } } as const;
+
 async function seedInhabitants(trx: Executor, organisationId: number, registeredAt: string): Promise<void> {
   for (const household of demoHouseholds(createRng(CITIZEN_SEED))) {
     const members = [];
@@ -122,7 +124,8 @@ async function seedInhabitants(trx: Executor, organisationId: number, registered
       const citizenId = await citizenRepository.insert(trx, organisationId, {
         civility: adult.civility, firstNames: adult.firstNames, lastName: adult.lastName, birthDate: adult.birthDate,
       }, 'declared', null, registeredAt);
-      await citizenRepository.insertContacts(trx, citizenId, { email: adult.email, ...(adult.phone ? { phone: adult.phone } : {}), address: household.address });
+      // The town's known inhabitants: their details were checked at the counter (ADR 0002).
+      await citizenRepository.insertContacts(trx, citizenId, { email: adult.email, ...(adult.phone ? { phone: adult.phone } : {}), address: household.address }, DEMO_INHABITANT_ORIGIN, registeredAt);
       members.push({ citizenId, role: 'adult' as const, relationship: adult.relationship, firstNames: adult.firstNames, lastName: adult.lastName, birthDate: adult.birthDate });
     }
     for (const child of household.children) {

@@ -54,8 +54,8 @@ export const franceConnectRepository = {
   },
 
   /**
-   * Citizens of the organisation known by this address (they wrote to the town) who have neither
-   * an account nor a FranceConnect identity yet, most recent first.
+   * Citizens of the organisation holding this address as verified who have neither an account nor
+   * a FranceConnect identity yet, most recent first.
    */
   async findWithoutAccountByEmail(db: Executor, organisationId: number, email: string): Promise<MatchCandidate[]> {
     return db
@@ -64,6 +64,7 @@ export const franceConnectRepository = {
       .leftJoin('citizen_accounts as a', 'a.citizen_id', 'c.id')
       .select(['c.id', 'c.birth_name as birthName', 'c.usage_name as usageName', 'c.first_names as firstNames'])
       .where('e.email', '=', email)
+      .where('e.verified_at', 'is not', null)
       .where('c.organisation_id', '=', organisationId)
       .where('a.citizen_id', 'is', null)
       .where(({ not, exists, selectFrom }) =>
@@ -91,11 +92,6 @@ export const franceConnectRepository = {
       .where('id', '=', citizenId)
       .execute();
   await citizenSearchRepository.refreshSearchName(db, citizenId);
-  },
-
-  /** Marks the citizen's copy of this address as verified (FranceConnect's e-mail is its account's). */
-  async markEmailVerified(db: Executor, citizenId: number, email: string, now: string): Promise<void> {
-    await db.updateTable('citizen_emails').set({ verified_at: now }).where('citizen_id', '=', citizenId).where('email', '=', email).where('verified_at', 'is', null).execute();
   },
 
   /** An account without password, its address verified: the citizen signs in through FranceConnect. */

@@ -8,13 +8,17 @@ import { franceConnectRepository, type CertifiedAttributes } from './repository.
 
 /**
  * Who a FranceConnect sign-in is: the citizen already holding this identity; else the account
- * opened with the same e-mail address (the identity is attached to it); else a citizen known by
- * that address who has no account yet; else a new citizen. Each sign-in rewrites the certified
+ * opened with the same e-mail address (the identity is attached to it); else a citizen holding
+ * that address as verified who has no account yet (an address merely typed somewhere binds
+ * nothing, ADR 0002); else a new citizen. Each sign-in rewrites the certified
  * attributes (FranceConnect is the reference for them) and makes sure the citizen has an account
  * with a verified address, so « Mon espace » and the password pages find one.
  */
 
 export const PROVIDER = 'franceconnect';
+
+/** FranceConnect's e-mail is its account's, verified by the identity provider (ADR 0002). */
+const FRANCECONNECT_ORIGIN = { source: 'franceconnect', verified: { email: 'franceconnect' } } as const;
 
 export type FranceConnectOutcome =
   | { outcome: 'signed_in'; citizenId: number; by: 'identity' | 'account' | 'email' | 'created' }
@@ -75,7 +79,7 @@ async function signInIn(trx: Executor, organisationId: number, identity: FranceC
   }
 
   const citizenId = await citizenRepository.insert(trx, organisationId, claim, 'franceconnect', null, now);
-  await citizenRepository.insertContacts(trx, citizenId, { email: identity.email });
+  await citizenRepository.insertContacts(trx, citizenId, { email: identity.email }, FRANCECONNECT_ORIGIN, now);
   await citizenRepository.attachVerifiedIdentity(trx, citizenId, verified, now);
   await refresh(trx, organisationId, citizenId, identity, now);
   return { outcome: 'signed_in', citizenId, by: 'created' };
@@ -84,8 +88,8 @@ async function signInIn(trx: Executor, organisationId: number, identity: FranceC
 /** Certified attributes over the record's, the address among the citizen's, and an account. */
 async function refresh(trx: Executor, organisationId: number, citizenId: number, identity: FranceConnectIdentity, now: string): Promise<void> {
   await franceConnectRepository.updateCertifiedAttributes(trx, citizenId, certifiedAttributes(identity), now);
-  await citizenRepository.addMissingContacts(trx, citizenId, { email: identity.email });
-  await franceConnectRepository.markEmailVerified(trx, citizenId, identity.email, now);
+  await citizenRepository.addMissingContacts(trx, citizenId, { email: identity.email }, FRANCECONNECT_ORIGIN, now);
+  await citizenRepository.markEmailVerified(trx, citizenId, identity.email, 'franceconnect', now);
   const account = await franceConnectRepository.findAccountOfCitizen(trx, citizenId);
   if (account) return;
   // The citizen's own address may sign another account in (a relative's): then they go without

@@ -3,7 +3,7 @@ import type { Actor } from '../cases/journal.js';
 import { formatReference, newTrackingCode } from '../cases/codes.js';
 import { caseRepository, type Channel } from '../cases/repository.js';
 import { matchOrCreateCitizen, type CitizenClaim, type CitizenMatch } from '../citizens/matching.js';
-import { citizenRepository } from '../citizens/repository.js';
+import { citizenRepository, type ContactOrigin, type ContactSource } from '../citizens/repository.js';
 import type { Db } from '../db/database.js';
 import { transaction, type Executor } from '../db/transaction.js';
 import { computeDueAt, departmentCalendar, type Calendar } from '../deadlines/business-time.js';
@@ -37,6 +37,12 @@ export interface IntakeRequest {
   citizenId?: number;
   /** A verified identity, set only by channels that verified it (FranceConnect, an agent at the counter). */
   verified?: CitizenClaim['verified'];
+  /**
+   * Where the citizen's contacts come from and which ones the channel verified (ADR 0002). By
+   * default the channel's source, every contact declared: declared input never binds to an
+   * existing record.
+   */
+  contactOrigin?: ContactOrigin;
   data: unknown;
   location?: { address?: string; lat?: number; lon?: number };
   /** The legal receipt time when it differs from now (a letter registered the day after it arrived). */
@@ -150,7 +156,7 @@ function validateRequest(procedure: Procedure, request: IntakeRequest): CheckedR
   } else {
     const citizen = validateSubmission(citizenForm, request.citizen ?? {}, { hiddenFields: 'reject' });
     if (!citizen.ok) errors.push(...citizen.errors.map((e) => ({ ...e, field: e.field ? `citizen.${e.field}` : 'citizen' })));
-    else claim = toClaim(citizen.value, request.verified);
+    else claim = toClaim(citizen.value, request.contactOrigin ?? { source: CHANNEL_SOURCE[request.channel] }, request.verified);
     if (citizen.ok && !claim?.contacts.email && !claim?.contacts.phone && !claim?.contacts.address && !request.verified && request.citizenId === undefined) {
       errors.push({ field: 'citizen.email', code: 'required', message: 'Indiquez au moins un moyen de vous répondre : adresse électronique, téléphone ou adresse postale.' });
     }
@@ -318,11 +324,28 @@ async function persist(trx: Executor, deps: IntakeDeps, procedure: Procedure, re
 
 const SYSTEM: Actor = { type: 'system', id: null };
 
-/** The known citizen (with the contacts they gave added when missing), a matched or new one, or none. */
+/** Where a channel's contacts come from when it does not say (an SMS arrives on channel `phone`, and says so). */
+const CHANNEL_SOURCE: Record<Channel, ContactSource> = {
+  web: 'web_form',
+  mobile: 'web_form',
+  email: 'email_channel',
+  phone: 'phone_call',
+  counter: 'counter',
+  mail: 'postal_mail',
+  social: 'api',
+  api: 'api',
+  open311: 'open311',
+};
+
+/**
+ * The known citizen (with the contacts they gave added when missing, as declared), a bound or new
+ * one, or none. `citizenId` comes only from a signed-in session, an agent's pick or a channel's own
+ * verified binding — never from a request body.
+ */
 async function citizenOf(trx: Executor, request: IntakeRequest, claim: CitizenClaim | null, now: string): Promise<CitizenMatch | null> {
   if (request.citizenId !== undefined) {
     if (!(await citizenRepository.exists(trx, request.organisationId, request.citizenId))) throw new AppError('bad_request', 'Usager inconnu.');
-    if (claim) await citizenRepository.addMissingContacts(trx, request.citizenId, claim.contacts);
+    if (claim) await citizenRepository.addMissingContacts(trx, request.citizenId, claim.contacts, claim.origin, now);
     return { citizenId: request.citizenId, by: 'account', possibleDuplicateOf: null };
   }
   return claim ? matchOrCreateCitizen(trx, request.organisationId, claim, now) : null;
@@ -396,7 +419,7 @@ function locationOf(procedure: Procedure, data: Record<string, unknown>, explici
   return null;
 }
 
-function toClaim(v: Record<string, unknown>, verified: CitizenClaim['verified']): CitizenClaim {
+function toClaim(v: Record<string, unknown>, origin: ContactOrigin, verified: CitizenClaim['verified']): CitizenClaim {
   const s = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
   const email = s('email')?.toLowerCase();
   return {
@@ -412,6 +435,7 @@ function toClaim(v: Record<string, unknown>, verified: CitizenClaim['verified'])
       ...(s('phone') ? { phone: s('phone') } : {}),
       ...(v.address ? { address: v.address as NonNullable<CitizenClaim['contacts']['address']> } : {}),
     },
+    origin,
     ...(verified ? { verified } : {}),
   };
 }

@@ -15,11 +15,14 @@ export function callNumber(call: CallModel): string {
   return /\d/.test(call.number) ? call.number : 'Numéro masqué';
 }
 
-/** Who is calling, as a link to their 360° view when the number is one citizen's. */
+/**
+ * Who is calling, as a link to their 360° view when the number is verified on one citizen's record;
+ * a number only declared on records names nobody, it links to them for the agent to check.
+ */
 function Caller({ call }: { call: CallModel }) {
   if (call.citizen) return <a href={citizenUrl(call.citizen.id)}>{call.citizen.name}</a>;
-  if (call.matches > 1 && call.e164) {
-    return <a href={`/backoffice/usagers?q=${encodeURIComponent(call.e164)}`}>{`${call.matches} fiches pour ce numéro`}</a>;
+  if (call.matches > 0 && call.e164) {
+    return <a href={`/backoffice/usagers?q=${encodeURIComponent(call.e164)}`}>{`Numéro vu sur ${call.matches === 1 ? 'cette fiche' : `ces ${call.matches} fiches`} (non vérifié)`}</a>;
   }
   return <>Numéro inconnu</>;
 }

@@ -149,14 +149,15 @@ export async function registrationRoutes(app: App): Promise<void> {
       procedureSlug: procedure?.slug ?? '',
       citizenMode: citizenId ? 'existant' : call && call.matches === 0 ? 'nouveau' : '',
       citizenId,
-      search: call && !call.citizen && call.matches > 1 && call.e164 ? call.e164 : '',
+      // The number is on records but verified on none (or several): the agent checks who calls.
+      search: call && !call.citizen && call.matches > 0 && call.e164 ? call.e164 : '',
       receivedOn: today(config.TIMEZONE),
       callId: call ? String(call.id) : '',
       citizen: call && !call.citizen && call.matches === 0 && call.e164 ? { usagerPhone: call.e164 } : {},
       data: {},
       scanIds: [],
     };
-    // Several records share the number: the search for it is shown, the agent picks the caller.
+    // Records hold the number without naming the caller: the search for it is shown, the agent picks.
     if (input.search) return sendScreen(request, reply, session, { input: { ...input, citizenMode: 'existant' }, procedure, errors: [], runSearch: true });
     return sendScreen(request, reply, session, { input, procedure, errors: [], runSearch: false });
   });

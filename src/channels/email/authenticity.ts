@@ -1,7 +1,8 @@
 /**
  * Sender authenticity: SPF, DKIM and DMARC checked with mailauth and kept with the message. The
- * From header is trivially forged; a sender that fails them is never matched to an existing
- * citizen on its word.
+ * From header is trivially forged: only a DMARC pass, or a DKIM signature that passes for the From
+ * domain itself, vouches for it (ADR 0002). « none », neutral, softfail or an SPF pass for some
+ * other domain prove nothing: such a mail is still taken, as unverified input.
  */
 import { authenticate, type DnsResolver } from 'mailauth';
 import type { EmailSource } from './receive.js';
@@ -12,7 +13,9 @@ export interface Authenticity {
   dmarc: string;
   /** The DKIM domains whose signature checked. */
   dkimDomains: string[];
-  /** True when the From address cannot be trusted: DMARC fails, or SPF fails without a passing DKIM signature. */
+  /** True when the From address is vouched for: DMARC passes, or a DKIM signature aligned with the From domain passes. */
+  authentic: boolean;
+  /** The opposite of `authentic`: the From address cannot be trusted (kept for the stored payloads' readers). */
   failing: boolean;
   /** Why the check itself failed (DNS unreachable…): the sender is then treated as failing. */
   error?: string;
@@ -33,6 +36,8 @@ export async function checkAuthenticity(raw: Buffer, source: EmailSource, mta: s
     ...(resolver ? { resolver } : {}),
   });
   const dkimPassed = (result.dkim?.results ?? []).filter((r) => r.status.result === 'pass');
+  // mailauth sets `aligned` to the organisational domain a signature shares with From, or false.
+  const dkimAligned = dkimPassed.some((r) => Boolean((r.status as { aligned?: string | false }).aligned));
   const spf = result.spf ? result.spf.status.result : 'none';
   const dmarc = result.dmarc ? result.dmarc.status.result : 'none';
   const dkim = dkimPassed.length > 0 ? 'pass' : (result.dkim?.results?.[0]?.status.result ?? 'none');
@@ -41,6 +46,7 @@ export async function checkAuthenticity(raw: Buffer, source: EmailSource, mta: s
     dkim,
     dmarc,
     dkimDomains: dkimPassed.map((r) => r.signingDomain ?? '').filter(Boolean),
-    failing: dmarc === 'fail' || ((spf === 'fail' || spf === 'softfail') && dkimPassed.length === 0),
+    authentic: dmarc === 'pass' || dkimAligned,
+    failing: !(dmarc === 'pass' || dkimAligned),
   };
 }

@@ -14,7 +14,7 @@ import { caseRepository } from '../../cases/repository.js';
 import { citizenRepository } from '../../citizens/repository.js';
 import { transaction, type Executor } from '../../db/transaction.js';
 import { AppError } from '../../http/errors.js';
-import { hashRequest, idempotencyRepository } from '../../intake/idempotency.js';
+import { hashRequest } from '../../intake/idempotency.js';
 import { submitCase } from '../../intake/service.js';
 import { recordCitizenReply } from '../../messages/citizen-reply.js';
 import { messageRepository } from '../../messages/repository.js';
@@ -99,7 +99,7 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
   if (!sender || !sender.includes('@')) throw new QuarantineError('invalid', 'Le courriel n’indique pas d’expéditeur (en-tête From).');
 
   const authenticity = await checkAuthenticity(raw, source, new URL(config.publicUrl).hostname, deps.resolver).catch(
-    (error: Error): Authenticity => ({ spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', dkimDomains: [], failing: true, error: error.message }),
+    (error: Error): Authenticity => ({ spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', dkimDomains: [], authentic: false, failing: true, error: error.message }),
   );
   const fullText = (mail.text ?? '').trim();
   const newText = newTextOf(fullText);
@@ -272,9 +272,10 @@ interface NewRequest {
 }
 
 /**
- * A new case in the triage procedure. The sender becomes the citizen — matched by address, unless
- * authentication failed: then a new unverified record is created, flagged as a possible duplicate
- * of the address's owner, so a forged From never lands in someone's file. The full e-mail (text
+ * A new case in the triage procedure. The sender becomes the citizen: an authenticated sender
+ * (aligned DMARC or DKIM pass) binds to the one record holding the address as verified; any other
+ * gets a record of its own, flagged as a possible duplicate of the address's holders, so a forged
+ * From never lands in someone's file (ADR 0002, applied by the intake). The full e-mail (text
  * and sanitised HTML) is kept as the case's first incoming message.
  */
 async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail, request: NewRequest): Promise<ProcessResult> {
@@ -284,8 +285,6 @@ async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail,
   if (!procedure) throw new QuarantineError('invalid', `La démarche de tri « ${config.CHANNELS_TRIAGE_PROCEDURE} » n’existe pas (CHANNELS_TRIAGE_PROCEDURE).`);
   const key = inbound.externalId ?? `inbound:${inbound.id}`;
   const idempotency = { scope: 'channel:email', key, requestHash: hashRequest({ key }) };
-  const replayable = await idempotencyRepository.find(db.kysely, idempotency.scope, idempotency.key);
-  const citizenId = replayable ? undefined : await unverifiedCitizenFor(deps, inbound.id, organisationId, request);
   const files = await storeFiles(deps, organisationId, mail, null);
   const { data, leftOver } = triageAnswers(procedure.form, { subject: request.subject, text: withNotes(request.newText, files.refused), attachments: files.stored });
   const since = new Date(Date.now() - ACK_WINDOW_MS).toISOString();
@@ -302,7 +301,8 @@ async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail,
         channel: 'email',
         actor: { type: 'citizen', id: null },
         citizen: { email: request.sender, ...namesOf(request.name) },
-        ...(citizenId !== undefined ? { citizenId } : {}),
+        // Only an authenticated sender's address is verified, and so may bind to the record holding it verified.
+        contactOrigin: { source: 'email_channel', ...(request.authenticity.authentic ? { verified: { email: 'dmarc' } } : {}) },
         data,
         subject: request.subject.slice(0, 200) || undefined,
         receivedAt: inbound.receivedAt,
@@ -344,26 +344,3 @@ async function createCase(deps: ProcessDeps, inbound: Inbound, mail: ParsedMail,
   }
 }
 
-/**
- * For a sender failing authentication whose address belongs to a known citizen: a new record
- * (declared identity, flagged as a possible duplicate of that citizen) for the case to point to.
- * Undefined otherwise — the intake matches or creates the citizen as for any request. The record's
- * id is kept on the receipt in the same transaction, so a retry or a reprocessing reuses it
- * instead of creating another.
- */
-async function unverifiedCitizenFor(deps: EmailDeps, inboundId: number, organisationId: number, request: NewRequest): Promise<number | undefined> {
-  if (!request.authenticity.failing) return undefined;
-  const known = await citizenRepository.findByEmail(deps.db.kysely, organisationId, request.sender);
-  if (known.length === 0) return undefined;
-  const inbound = await inboundRepository.findById(deps.db.kysely, inboundId);
-  const payload = (inbound?.payload ?? {}) as Record<string, unknown>;
-  const earlier = payload['unverifiedCitizenId'];
-  if (typeof earlier === 'number' && known.some((c) => c.id === earlier)) return earlier;
-  return transaction(deps.db, async (trx) => {
-    const now = new Date().toISOString();
-    const id = await citizenRepository.insert(trx, organisationId, namesOf(request.name), 'declared', known.find((c) => c.id !== earlier)?.id ?? known[0]!.id, now);
-    await citizenRepository.insertContacts(trx, id, { email: request.sender });
-    await inboundRepository.recordPayload(trx, inboundId, { ...payload, unverifiedCitizenId: id });
-    return id;
-  });
-}

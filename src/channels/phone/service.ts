@@ -58,10 +58,12 @@ export async function recordCallEvent(db: Db, organisationId: number, event: Cal
     });
     const changes: Partial<PhoneCallRow> = { updated_at: now };
     if (inserted && existing.caller_e164) {
-      // First event of the call: who is calling? One record is the caller; several, the agent chooses.
+      // First event of the call: who is calling? Only a number verified on exactly one record names
+      // its holder; a number merely declared (anyone can type one in a form) names nobody (ADR 0002).
       const matches = await citizenRepository.findByPhone(trx, organisationId, existing.caller_e164);
+      const verified = matches.filter((m) => m.verified);
       changes.citizen_matches = matches.length;
-      if (matches.length === 1) changes.citizen_id = matches[0]!.id;
+      if (verified.length === 1) changes.citizen_id = verified[0]!.id;
     }
     // The agent: the extension sent, else the agent's side of the call (a direct line).
     const extension = event.extension ?? (event.event === 'newCall' ? (event.direction === 'in' ? event.to : event.from) : null);

@@ -156,6 +156,8 @@ async function newCase(deps: SmsDeps, inboundId: number, item: Item, sender: str
         channel: 'phone',
         actor: { type: 'citizen', id: null },
         citizen: { phone: sender },
+        // A sender number is trivially spoofed: declared, it binds to no record (ADR 0002).
+        contactOrigin: { source: 'sms' },
         data: triageData(procedure.form, { text: body, from: sender }),
         subject: `SMS : ${excerpt(body)}`,
         receivedAt,

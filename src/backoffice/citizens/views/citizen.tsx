@@ -2,6 +2,7 @@ import type { Citizen360, MergedRecord } from '../../../citizens/view-360.js';
 import type { MergeSnapshot } from '../../../citizens/merge.js';
 import { formatSize } from '../../../attachments/service.js';
 import { formatDate, formatDateTime } from '../../../portal/cases/views/dates.js';
+import { Provenance } from './provenance.js';
 import { ASSURANCE, Assurance, birthDate, caseUrl, CHANNEL_ICONS, citizenUrl, fileUrl, frenchPhone, mergeUrl, splitUrl } from './common.js';
 
 const DIRECTION = { in: 'Reçu de l’usager', out: 'Envoyé à l’usager' } as const;
@@ -137,7 +138,7 @@ export function Citizen360Page({
           <ul>
             {c.emails.map((e) => (
               <li>
-                {e.email} — {e.verifiedAt ? <>vérifié le {date(e.verifiedAt)}</> : 'non vérifié'}
+                {e.email} — <Provenance contact={e} timezone={timezone} />
                 {e.primary ? ' — principal' : ''}
               </li>
             ))}
@@ -150,7 +151,7 @@ export function Citizen360Page({
           <ul>
             {c.phones.map((p) => (
               <li>
-                {frenchPhone(p.phone)}
+                {frenchPhone(p.phone)} — <Provenance contact={p} timezone={timezone} />
                 {p.primary ? ' — principal' : ''}
               </li>
             ))}
@@ -163,7 +164,7 @@ export function Citizen360Page({
           <ul>
             {c.addresses.map((a) => (
               <li>
-                {a.text}
+                {a.text} — <Provenance contact={a} timezone={timezone} />
                 {a.primary ? ' — principale' : ''}
               </li>
             ))}
