@@ -67,11 +67,11 @@ describe('reading an e-mail', () => {
     expect(namesOf('claire@example.org')).toEqual({});
   });
 
-  it('keeps only safe HTML and separates the quoted history', () => {
+  it('keeps only safe HTML and separates the quoted history', async () => {
     const html = sanitiseHtml('<p onclick="x()">Bonjour <a href="javascript:alert(1)">ici</a> <a href="https://ville.fr">là</a></p><style>p{}</style><iframe src="x"></iframe>');
     expect(html).toBe('<p>Bonjour <a rel="noopener noreferrer nofollow" target="_blank">ici</a> <a href="https://ville.fr" rel="noopener noreferrer nofollow" target="_blank">là</a></p>');
     expect(sanitiseHtml('<script>alert(1)</script>')).toBeNull();
-    expect(newTextOf('Merci, c’est noté.\n\nLe 3 mars 2026, Mairie <mairie@ville.fr> a écrit :\n> Votre demande est reçue.')).toBe('Merci, c’est noté.');
+    expect(await newTextOf('Merci, c’est noté.\n\nLe 3 mars 2026, Mairie <mairie@ville.fr> a écrit :\n> Votre demande est reçue.')).toEqual({ text: 'Merci, c’est noté.' });
   });
 });
 

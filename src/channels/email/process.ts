@@ -102,7 +102,9 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
     (error: Error): Authenticity => ({ spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', dkimDomains: [], failing: true, error: error.message }),
   );
   const fullText = (mail.text ?? '').trim();
-  const newText = newTextOf(fullText);
+  const reply = await newTextOf(fullText);
+  const newText = reply.text;
+  if (reply.unseparated) deps.log.warn({ inboundId: inbound.id, reason: reply.unseparated, detail: reply.detail }, 'reply not separated from its quoted history; whole text kept');
   const html = sanitiseHtml(mail.html);
   const subject = (mail.subject ?? '').trim();
   await inboundRepository.recordPayload(db.kysely, inbound.id, {
@@ -112,6 +114,8 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
     subject,
     hasHtml: html !== null,
     quotedHistory: newText !== fullText,
+    // The parser overran its time limit or failed: the message keeps the whole text, history included.
+    ...(reply.unseparated ? { replyUnseparated: reply.unseparated } : {}),
     // The full text, quoted history included, for admins (a reply's message keeps only the new text).
     fullText: fullText.slice(0, 64_000),
   });
