@@ -49,19 +49,20 @@ describe('reply extraction', () => {
   });
 
   it('gives up the ReDoS body at the time limit, keeps it whole, and never blocks this thread', async () => {
-    const reply = extractor({ timeoutMs: 300 });
+    const reply = extractor({ timeoutMs: 500 });
     for (const body of [REDOS, '1234from<'.repeat(3000)]) {
       const started = performance.now();
       const { result, maxLagMs } = await withLoopLag(() => reply.extract(body));
       expect(result).toMatchObject({ text: body, unseparated: 'timeout' });
       // The parser alone would take from seconds (the first) to hours (the second).
       expect(performance.now() - started).toBeLessThan(5_000);
-      expect(maxLagMs).toBeLessThan(100);
+      // On this thread the parse would block it for seconds; the bound leaves room for a busy test machine.
+      expect(maxLagMs).toBeLessThan(250);
     }
   });
 
   it('replaces the worker after a time-out: the message waiting behind it and the next ones are separated', async () => {
-    const reply = extractor({ timeoutMs: 300 });
+    const reply = extractor({ timeoutMs: 500 });
     const [attack, waiting] = await Promise.all([reply.extract(REDOS), reply.extract(REPLY)]);
     expect(attack.unseparated).toBe('timeout');
     expect(waiting).toEqual({ text: 'Merci, c’est noté.' });
@@ -88,7 +89,7 @@ describe('reply extraction', () => {
 
   it('bounds what the parser reads: a single line longer than the bound is cut, not fed whole', async () => {
     // 40 000 characters of the attack: only the bound is parsed, and still gives up in time.
-    const reply = extractor({ timeoutMs: 300, maxChars: 4_000 });
+    const reply = extractor({ timeoutMs: 500, maxChars: 4_000 });
     const body = '1234from<'.repeat(4_500);
     const started = performance.now();
     expect(await reply.extract(body)).toMatchObject({ text: body, unseparated: 'timeout' });

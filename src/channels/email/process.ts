@@ -23,7 +23,7 @@ import { inboundRepository, type Inbound, type InboundOutcome } from '../inbound
 import { checkAuthenticity, type Authenticity } from './authenticity.js';
 import { namesOf, newTextOf, sanitiseHtml } from './content.js';
 import { classifyMachine, readBounce, topLevelParts, type MachineVerdict } from './machine.js';
-import { rawMailStore, readHeaders, normaliseMessageId, type EmailDeps, type EmailReceiptPayload } from './receive.js';
+import { addressWords, rawMailStore, readHeaders, normaliseMessageId, type EmailDeps, type EmailReceiptPayload } from './receive.js';
 import { messageIdOfReplyAddress } from './reply-token.js';
 import { triageAnswers } from './triage-form.js';
 
@@ -207,7 +207,7 @@ async function threadTarget(
   const source = (inbound.payload as Partial<EmailReceiptPayload> | null)?.source;
   const recipients = [
     ...(source?.recipients ?? []),
-    ...['to', 'cc', 'delivered-to', 'x-original-to'].flatMap((name) => (headers.get(name) ?? []).flatMap((v) => v.match(/[^\s<>",;]+@[^\s<>",;]+/g) ?? [])),
+    ...['to', 'cc', 'delivered-to', 'x-original-to'].flatMap((name) => (headers.get(name) ?? []).flatMap((v) => addressWords(v, /[\s<>",;]+/))),
   ];
   for (const address of recipients) {
     const messageId = messageIdOfReplyAddress(config, address);

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 /** The parser reads at most this much of a text (cut at a line end); beyond it, see `extract`. */
 export const REPLY_PARSE_MAX_CHARS = 32_000;
 /** Time one message may take in the parser; normal mail takes a few milliseconds. */
-export const REPLY_PARSE_TIMEOUT_MS = 2_000;
+export const REPLY_PARSE_TIMEOUT_MS = 1_000;
 /** Time a new worker may take to load the parser before the waiting message is given up. */
 const WORKER_START_TIMEOUT_MS = 15_000;
 /** A runaway parse is stopped by the timer; this bounds its memory meanwhile. */

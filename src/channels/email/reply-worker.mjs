@@ -6,8 +6,20 @@
  * email-reply-parser runs backtracking regular expressions that can take minutes on a crafted
  * line; here they can only stall this thread, which the main thread terminates at its time limit.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import EmailReplyParser from 'email-reply-parser';
+
+// Parsing is background work: on Linux this thread (its own task id) gets a lower priority than the
+// thread serving HTTP, not the lowest (a parse starved of CPU would hit its time limit on a busy
+// machine). Best effort — elsewhere, or when refused, it runs at the usual priority.
+try {
+  const threadId = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  if (threadId > 0) os.setPriority(threadId, os.constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // not Linux, or not allowed
+}
 
 parentPort.on('message', ({ id, text }) => {
   try {
