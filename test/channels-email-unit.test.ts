@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { applicationJobTypes } from '../src/jobs/catalogue.js';
 import { JobRegistry } from '../src/jobs/registry.js';
 import { namesOf, newTextOf, sanitiseHtml } from '../src/channels/email/content.js';
-import { classifyMachine, MAX_RECEIVED } from '../src/channels/email/machine.js';
-import { addressOf, normaliseMessageId, readHeaders } from '../src/channels/email/receive.js';
+import { classifyMachine, MAX_RECEIVED, readBounce } from '../src/channels/email/machine.js';
+import { addressOf, addressWords, normaliseMessageId, readHeaders } from '../src/channels/email/receive.js';
 import { messageIdOfReplyAddress, replyAddress } from '../src/channels/email/reply-token.js';
 
 const headers = (lines: string[]) => readHeaders(Buffer.from(`${lines.join('\r\n')}\r\n\r\nCorps`));
@@ -67,11 +67,40 @@ describe('reading an e-mail', () => {
     expect(namesOf('claire@example.org')).toEqual({});
   });
 
-  it('keeps only safe HTML and separates the quoted history', () => {
+  it('keeps only safe HTML and separates the quoted history', async () => {
     const html = sanitiseHtml('<p onclick="x()">Bonjour <a href="javascript:alert(1)">ici</a> <a href="https://ville.fr">là</a></p><style>p{}</style><iframe src="x"></iframe>');
     expect(html).toBe('<p>Bonjour <a rel="noopener noreferrer nofollow" target="_blank">ici</a> <a href="https://ville.fr" rel="noopener noreferrer nofollow" target="_blank">là</a></p>');
     expect(sanitiseHtml('<script>alert(1)</script>')).toBeNull();
-    expect(newTextOf('Merci, c’est noté.\n\nLe 3 mars 2026, Mairie <mairie@ville.fr> a écrit :\n> Votre demande est reçue.')).toBe('Merci, c’est noté.');
+    expect(await newTextOf('Merci, c’est noté.\n\nLe 3 mars 2026, Mairie <mairie@ville.fr> a écrit :\n> Votre demande est reçue.')).toEqual({ text: 'Merci, c’est noté.' });
+  });
+});
+
+/** Milliseconds `work` takes. */
+function timed(work: () => unknown): number {
+  const started = performance.now();
+  work();
+  return performance.now() - started;
+}
+
+describe('header and report parsing in linear time (audit finding 4)', () => {
+  // Each of these took seconds with the former /[^…]+@[^…]+/ and /^diagnostic-code:\s*(?:[^;]*;\s*)?(.+)$/im.
+  it('finds addresses in a 200 KB header without backtracking', () => {
+    const filler = 'a'.repeat(200_000);
+    expect(timed(() => expect(addressOf(filler)).toBeNull())).toBeLessThan(200);
+    expect(timed(() => expect(addressOf(`${filler} Claire@Example.org`)).toBe('claire@example.org'))).toBeLessThan(200);
+    expect(timed(() => expect(addressWords(`${filler},${filler}`, /[\s<>",;]+/)).toEqual([]))).toBeLessThan(200);
+    expect(addressOf('Claire Martin <claire@example.org>')).toBe('claire@example.org');
+    expect(addressOf('claire@example.org')).toBe('claire@example.org');
+    expect(addressWords('"Mairie" <mairie@ville.fr>, x@y.z; @nobody, someone@', /[\s<>",;]+/)).toEqual(['mairie@ville.fr', 'x@y.z']);
+  });
+
+  it('reads a crafted delivery report quickly, and a normal one as before', () => {
+    const part = (text: string) => [{ contentType: 'message/delivery-status', content: Buffer.from(text) }];
+    const crafted = `Diagnostic-Code:${'\n'.repeat(100_000)}Final-Recipient:${' '.repeat(100_000)}`;
+    expect(timed(() => expect(readBounce(new Map(), part(crafted))).toMatchObject({ recipient: null, diagnostic: null }))).toBeLessThan(200);
+    const report = 'Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; Perdu@Example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n';
+    expect(readBounce(new Map(), part(report))).toMatchObject({ recipient: 'perdu@example.org', diagnostic: '550 5.1.1 User unknown' });
+    expect(readBounce(new Map(), part('Final-Recipient: rfc822; a@b.c\nStatus: 5.2.2 (boîte pleine)\n'))).toMatchObject({ recipient: 'a@b.c', diagnostic: '5.2.2' });
   });
 });
 

@@ -2,8 +2,8 @@
  * What an agent reads of an e-mail: the new text apart from the quoted history, and the HTML only
  * through a strict allow-list (no script, no style, no remote images, links kept but inert).
  */
-import EmailReplyParser from 'email-reply-parser';
 import sanitizeHtml from 'sanitize-html';
+import { replyExtractor, type ExtractedReply } from './reply-extraction.js';
 
 /** Formatting tags only; images and anything active are dropped. */
 const ALLOWED: sanitizeHtml.IOptions = {
@@ -21,16 +21,13 @@ export function sanitiseHtml(html: string | false | undefined): string | null {
   return clean === '' ? null : clean;
 }
 
-/** The new text of a reply, without the quoted history and signature; the full text when nothing else remains. */
-export function newTextOf(fullText: string): string {
-  const text = fullText.replace(/\r\n?/g, '\n').trim();
-  if (text === '') return '';
-  try {
-    const visible = new EmailReplyParser().read(text).getVisibleText().trim();
-    return visible === '' ? text : visible;
-  } catch {
-    return text;
-  }
+/**
+ * The new text of a reply, without the quoted history and signature; the full text when nothing
+ * else remains, or when the parser overran its time limit or failed (`unseparated` then says so).
+ * The parser runs in a worker thread on a bounded input: see reply-extraction.ts.
+ */
+export function newTextOf(fullText: string): Promise<ExtractedReply> {
+  return replyExtractor.extract(fullText);
 }
 
 /**

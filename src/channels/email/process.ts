@@ -23,7 +23,7 @@ import { inboundRepository, type Inbound, type InboundOutcome } from '../inbound
 import { checkAuthenticity, type Authenticity } from './authenticity.js';
 import { namesOf, newTextOf, sanitiseHtml } from './content.js';
 import { classifyMachine, readBounce, topLevelParts, type MachineVerdict } from './machine.js';
-import { rawMailStore, readHeaders, normaliseMessageId, type EmailDeps, type EmailReceiptPayload } from './receive.js';
+import { addressWords, rawMailStore, readHeaders, normaliseMessageId, type EmailDeps, type EmailReceiptPayload } from './receive.js';
 import { messageIdOfReplyAddress } from './reply-token.js';
 import { triageAnswers } from './triage-form.js';
 
@@ -102,7 +102,9 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
     (error: Error): Authenticity => ({ spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', dkimDomains: [], authentic: false, failing: true, error: error.message }),
   );
   const fullText = (mail.text ?? '').trim();
-  const newText = newTextOf(fullText);
+  const reply = await newTextOf(fullText);
+  const newText = reply.text;
+  if (reply.unseparated) deps.log.warn({ inboundId: inbound.id, reason: reply.unseparated, detail: reply.detail }, 'reply not separated from its quoted history; whole text kept');
   const html = sanitiseHtml(mail.html);
   const subject = (mail.subject ?? '').trim();
   await inboundRepository.recordPayload(db.kysely, inbound.id, {
@@ -112,6 +114,8 @@ async function processReceipt(deps: ProcessDeps, inbound: Inbound): Promise<Proc
     subject,
     hasHtml: html !== null,
     quotedHistory: newText !== fullText,
+    // The parser overran its time limit or failed: the message keeps the whole text, history included.
+    ...(reply.unseparated ? { replyUnseparated: reply.unseparated } : {}),
     // The full text, quoted history included, for admins (a reply's message keeps only the new text).
     fullText: fullText.slice(0, 64_000),
   });
@@ -203,7 +207,7 @@ async function threadTarget(
   const source = (inbound.payload as Partial<EmailReceiptPayload> | null)?.source;
   const recipients = [
     ...(source?.recipients ?? []),
-    ...['to', 'cc', 'delivered-to', 'x-original-to'].flatMap((name) => (headers.get(name) ?? []).flatMap((v) => v.match(/[^\s<>",;]+@[^\s<>",;]+/g) ?? [])),
+    ...['to', 'cc', 'delivered-to', 'x-original-to'].flatMap((name) => (headers.get(name) ?? []).flatMap((v) => addressWords(v, /[\s<>",;]+/))),
   ];
   for (const address of recipients) {
     const messageId = messageIdOfReplyAddress(config, address);

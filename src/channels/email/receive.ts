@@ -158,9 +158,19 @@ export function normaliseMessageId(value: string | null | undefined): string | n
 /** The bare address of `Name <a@b>` or `a@b`, in lower case; null when there is none (`<>`). */
 export function addressOf(value: string | null | undefined): string | null {
   if (!value) return null;
-  const match = /<([^<>]*)>/.exec(value)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(value)?.[0] ?? '';
+  const match = /<([^<>]*)>/.exec(value)?.[1] ?? addressWords(value, /[\s<>"]+/)[0] ?? '';
   const address = match.trim().toLowerCase();
   return address.includes('@') ? address.slice(0, 320) : null;
+}
+
+/**
+ * The words of `text` (split on `separators`, a character class with `+`) that hold an `@` with
+ * something on both sides. It stands for /[^…]+@[^…]+/g, which is quadratic: each failed attempt
+ * rescans the rest of the text, so a 20 KB header without `@` took 4 s — in the SMTP receiver.
+ * Splitting on a character class is linear.
+ */
+export function addressWords(text: string, separators: RegExp): string[] {
+  return text.split(separators).filter((word) => word.slice(1, -1).includes('@'));
 }
 
 function summaryOf(sender: string | null, subject: string | null): string {
