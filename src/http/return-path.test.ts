@@ -15,6 +15,7 @@ describe('safePath (return paths after sign-in)', () => {
     ['%2F%09%2Fevil.example decoded by the query string', '/\t/evil.example'],
     ['the same, still encoded', '/%09/evil.example'],
     ['protocol-relative', '//evil.example'],
+    ['double slash further on', '/backoffice//evil.example'],
     ['backslash', '/\\evil.example'],
     ['encoded backslash', '/%5Cevil.example'],
     ['encoded second slash', '/%2Fevil.example'],

@@ -28,7 +28,7 @@ export interface ReturnPathRules {
 
 /**
  * `candidate` as a normalised same-origin path (path, query, fragment), or `rules.fallback`.
- * Refused: anything not a string, not starting with exactly one "/", holding a backslash,
+ * Refused: anything not a string, not starting with "/", holding "//" or a backslash,
  * whitespace or a control character (also once percent-decoded), resolving to another origin, or
  * leaving `rules.within`. The result is safe in a Location header and in an HTML attribute.
  */
@@ -63,7 +63,10 @@ export function safePath(candidate: unknown, rules: ReturnPathRules): string {
   return path;
 }
 
-/** One "/" then no second "/" or "\" right after, no backslash anywhere, no unsafe character. */
+/**
+ * One "/" at the start, no "//" anywhere (no legitimate path of ours has one, and refusing it
+ * everywhere leaves no doubt about where an authority could begin), no backslash, no unsafe character.
+ */
 function looksLocal(value: string, unsafe: RegExp): boolean {
-  return value.startsWith('/') && value[1] !== '/' && !value.includes('\\') && !unsafe.test(value);
+  return value.startsWith('/') && !value.includes('//') && !value.includes('\\') && !unsafe.test(value);
 }
