@@ -10,6 +10,7 @@ import { healthRoutes } from './health/routes.js';
 import type { App, AppContext } from './http/context.js';
 import { problemPlugin } from './http/problem.js';
 import { problemRoutes } from './http/problem-routes.js';
+import { securityHeadersPlugin, swaggerUiPolicy } from './http/security-headers.js';
 import { procedureRoutes } from './procedures/routes.js';
 import { workflowRoutes } from './workflow/routes.js';
 import { routingRoutes } from './routing/routes.js';
@@ -40,6 +41,8 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
   await app.register(problemPlugin);
   await app.register(cookie, { secret: sessionSecret(ctx.config) });
   await app.register(formbody);
+  // Before any route: helmet's per-route options and its onRequest hook must see them all.
+  await app.register(securityHeadersPlugin);
 
   await app.register(swagger, {
     openapi: {
@@ -54,7 +57,7 @@ export async function buildApp(ctx: AppContext, options: FastifyServerOptions = 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Jeton d’API créé par « guichet token create ».' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null }, staticCSP: swaggerUiPolicy });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);

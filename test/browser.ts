@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 
 /** Debian's Chromium; never a downloaded browser. CHROMIUM_PATH overrides. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -10,12 +10,46 @@ export const browserSkipReason = `Tests navigateur ignorés : ${CHROMIUM} est ab
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/**
+ * Chromium, watched for Content-Security-Policy violations: every page of every context reports
+ * them, and the test that caused one fails (see `cspViolations`). A future inline script, style
+ * attribute or `onclick=` is caught by the browser tests even if the feature seems to work.
+ */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // browser.newPage() goes through newContext() too, so this one wrapper watches every page.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => watchCsp(await newContext(options));
+  return browser;
 }
+
+/** Violations reported since the current test started; checked and cleared after each test. */
+export const cspViolations: string[] = [];
+
+const CSP_PREFIX = '[CSP violation]';
+
+/** The page reports each violation on the console; Chromium also logs its own message there. */
+async function watchCsp(context: BrowserContext): Promise<BrowserContext> {
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', function (e) {
+    console.error(${JSON.stringify(CSP_PREFIX)} + ' ' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ' (' + e.documentURI + ')');
+  });`);
+  const watch = (page: Page) =>
+    page.on('console', (message) => {
+      const text = message.text();
+      if (text.startsWith(CSP_PREFIX) || (message.type() === 'error' && /Content Security Policy/i.test(text))) cspViolations.push(`${page.url()}: ${text}`);
+    });
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  return context;
+}
+
+afterEach(() => {
+  const found = cspViolations.splice(0);
+  expect(found, 'violations de la Content-Security-Policy pendant ce test').toEqual([]);
+});
 
 export interface AxeViolation {
   id: string;
@@ -26,7 +60,8 @@ export interface AxeViolation {
 
 /** WCAG 2.1 A and AA violations axe-core finds on the page as it is now. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: axeSource });
+  // Evaluated through the DevTools protocol, not added as an inline <script> the page's CSP would block.
+  await page.evaluate(axeSource);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

@@ -43,7 +43,11 @@ describe('portal pages', () => {
     expect(res.body).toContain('href="/demarches/acte-naissance"');
     expect(res.body).toContain('État civil');
     expect(res.body).toContain('J’attends un enfant');
-    expect(res.body).toContain('--brand: #1f4e8c');
+    expect(res.body).toContain('<link rel="stylesheet" href="/assets/couleur/1f4e8c.css"/>');
+    const colour = await get('/assets/couleur/1f4e8c.css');
+    expect(colour.statusCode).toBe(200);
+    expect(colour.body).toContain('--brand: #1f4e8c');
+    expect((await get('/assets/couleur/1f4e8c;x.css')).statusCode).toBe(404);
     expect(res.body).not.toContain('href="/demarches/recensement-citoyen"');
   });
 

@@ -59,7 +59,7 @@ export async function acknowledgmentRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/cases/:reference/acknowledgment.pdf',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Télécharger l’accusé de réception d’un dossier (PDF)',

@@ -23,7 +23,7 @@ export async function attachmentRoutes(app: App): Promise<void> {
   app.post(
     '/api/v1/attachments',
     {
-      preHandler: apiScope('cases:write'),
+      onRequest: apiScope('cases:write'),
       bodyLimit: maxBytes,
       schema: {
         tags: ['Pièces jointes'],

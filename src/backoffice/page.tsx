@@ -8,6 +8,9 @@ import { mentionRepository } from './mentions/repository.js';
 import type { AgentScope } from './policy.js';
 import type { AgentSession } from './session.js';
 
+/** htmx's settings for a strict Content-Security-Policy (read from the meta tag when it loads). */
+export const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false, allowEval: false, allowScriptTags: false });
+
 /** Where a page sits in the back-office menu, to mark the current entry. */
 export type BackofficeSection = 'inbox' | 'dashboard' | 'citizens' | 'new-request' | 'calls' | 'mail' | 'templates' | 'admin' | 'account' | 'mentions' | 'none';
 
@@ -45,6 +48,9 @@ export async function sendBackofficePage(request: FastifyRequest, reply: Fastify
           <meta name="robots" content="noindex, nofollow" />
           {options.session ? <meta name="csrf-token" content={options.session.csrf} /> : null}
           <link rel="stylesheet" href="/assets/backoffice.css" />
+          {/* Before htmx loads: no <style> of its own (its indicator rules are in 00-backoffice.css),
+              no eval of attribute code, no script run from swapped fragments — the CSP forbids all three. */}
+          <meta name="htmx-config" content={HTMX_CONFIG} />
           <script src="/assets/vendor/htmx.min.js" defer></script>
           <script src="/assets/backoffice.js" defer></script>
           {options.head}

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.js';
+import { safePath } from '../http/return-path.js';
 import { AGENT_SESSION_MAX_AGE_MS, agentSessionRepository } from './session-repository.js';
 import type { AgentSessionTable } from '../db/schema.js';
 
@@ -137,8 +138,7 @@ export async function requireAgent(request: FastifyRequest, reply: FastifyReply)
 
 /** A back-office path to come back to after signing in; anything else becomes the inbox. */
 export function safeBackofficePath(candidate: unknown): string {
-  if (typeof candidate !== 'string' || !candidate.startsWith(`${BACKOFFICE_PATH}/`) || candidate.includes('\\') || candidate.includes('//')) return BACKOFFICE_PATH;
-  return candidate.slice(0, 500);
+  return safePath(candidate, { fallback: BACKOFFICE_PATH, within: BACKOFFICE_PATH });
 }
 
 function csrfFor(request: FastifyRequest, sessionId: string): string {

@@ -15,7 +15,7 @@ export async function caseRoutes(app: App): Promise<void> {
   app.post(
     '/api/v1/cases',
     {
-      preHandler: apiScope('cases:write'),
+      onRequest: apiScope('cases:write'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Déposer une demande (création d’un dossier)',
@@ -57,7 +57,7 @@ export async function caseRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/cases',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Lister les dossiers (filtres, pagination par curseur)',
@@ -91,7 +91,7 @@ export async function caseRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/cases/:reference',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Lire un dossier par son numéro',
@@ -113,7 +113,7 @@ export async function caseRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/cases/:reference/journal',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Lire le journal d’un dossier',

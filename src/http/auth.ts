@@ -2,8 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateToken, requireScope, type Scope, type TokenPrincipal } from '../tokens/service.js';
 
 /**
- * A preHandler that admits only requests bearing an API token with `scope`. The refusal is a
- * problem+json 401 (no or bad token) or 403 (token without the scope), decided before the handler.
+ * An onRequest hook that admits only requests bearing an API token with `scope`. The refusal is a
+ * problem+json 401 (no or bad token) or 403 (token without the scope). Declare it as the route's
+ * `onRequest`, never `preHandler`: it must run before the body is parsed and validated, so that a
+ * stranger learns nothing of the schema (a 422 listing fields) and no work is done for them.
  */
 export function apiScope(scope: Scope) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -17,6 +19,6 @@ export function apiScope(scope: Scope) {
 
 /** The principal a scoped route was admitted with. */
 export function principalOf(request: FastifyRequest): TokenPrincipal {
-  if (!request.principal) throw new Error('route is missing its apiScope preHandler');
+  if (!request.principal) throw new Error('route is missing its apiScope onRequest hook');
   return request.principal;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.js';
+import { safePath } from '../http/return-path.js';
 import { CITIZEN_SESSION_MAX_AGE_MS, portalSessionRepository } from './session-repository.js';
 
 /**
@@ -118,8 +119,7 @@ export async function requireCitizen(request: FastifyRequest, reply: FastifyRepl
 
 /** A local path to come back to after signing in; anything else (another site, `//evil`) becomes `/`. */
 export function safeReturnPath(candidate: unknown): string {
-  if (typeof candidate !== 'string' || !candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) return '/';
-  return candidate.slice(0, 500);
+  return safePath(candidate, { fallback: '/' });
 }
 
 /** The browser's visitor id (set on first visit): anonymous drafts and CSRF values hang on it. */

@@ -20,7 +20,7 @@ export async function routingRoutes(app: App): Promise<void> {
   app.post(
     '/api/v1/cases/:reference/transfer',
     {
-      preHandler: apiScope('cases:write'),
+      onRequest: apiScope('cases:write'),
       schema: {
         tags: ['Dossiers'],
         summary: 'Transférer un dossier à un autre service',

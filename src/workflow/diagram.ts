@@ -418,8 +418,8 @@ function drawBox(box: Box, initial: boolean): string {
     `<g class="status" data-status="${xml(box.id)}">`,
     `<title>${xml(`${box.label} (${caption})`)}</title>`,
     `<rect x="${n(box.x)}" y="${n(box.y)}" width="${BOX_WIDTH}" height="${BOX_HEIGHT}" rx="10" fill="${style.fill}" stroke="${style.stroke}" stroke-width="${box.closed || initial ? 3 : 1.5}"${box.closed ? ' stroke-dasharray="8 3"' : ''}/>`,
-    textLines(lines, centre, box.y + (lines.length === 1 ? 30 : 22), 'class="status-label" text-anchor="middle"'),
-    `<text class="status-category" x="${n(centre)}" y="${n(box.y + BOX_HEIGHT - 12)}" text-anchor="middle" fill="${style.stroke}">${xml(caption)}</text>`,
+    textLines(lines, centre, box.y + (lines.length === 1 ? 30 : 22), 'class="status-label" text-anchor="middle" font-size="13" font-weight="600" fill="#1b1b1b"'),
+    `<text class="status-category" font-size="11" x="${n(centre)}" y="${n(box.y + BOX_HEIGHT - 12)}" text-anchor="middle" fill="${style.stroke}">${xml(caption)}</text>`,
     '</g>',
   ].join('');
 }
@@ -457,7 +457,7 @@ export function renderWorkflowSvg(def: WorkflowDefinition, options: { idPrefix?:
     labels.push([
       '<g class="edge-label">',
       `<rect x="${n(area.x)}" y="${n(area.y)}" width="${n(area.width)}" height="${n(area.height)}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
-      textLines(drawing.lines, area.x + area.width / 2, area.y + LINE_HEIGHT - 1, 'text-anchor="middle"'),
+      textLines(drawing.lines, area.x + area.width / 2, area.y + LINE_HEIGHT - 1, 'text-anchor="middle" fill="#1b1b1b"'),
       '</g>',
     ].join(''));
   }
@@ -476,7 +476,7 @@ export function renderWorkflowSvg(def: WorkflowDefinition, options: { idPrefix?:
     note = [
       '<g class="from-anywhere">',
       `<rect x="${n(x)}" y="${n(y)}" width="${n(width)}" height="${n(height)}" rx="6" fill="#ffffff" stroke="#333333" stroke-dasharray="4 3"/>`,
-      textLines(lines, x + 16, y + 22, 'class="note"'),
+      textLines(lines, x + 16, y + 22, 'class="note" fill="#1b1b1b"'),
       '</g>',
     ].join('');
   }
@@ -484,13 +484,14 @@ export function renderWorkflowSvg(def: WorkflowDefinition, options: { idPrefix?:
   if (!Number.isFinite(bounds.minX)) bounds.add(0, 0);
   const width = Math.ceil(bounds.maxX - bounds.minX + 2 * MARGIN);
   const height = Math.ceil(bounds.maxY - bounds.minY + 2 * MARGIN);
+  // Text is styled with presentation attributes, not a <style> element: the Content-Security-Policy
+  // (style-src 'self') drops inline style sheets, on the admin page and in the served .svg alike.
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${prefix}-title ${prefix}-desc" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="12">`,
     `<title id="${prefix}-title">${xml(title)}</title>`,
     `<desc id="${prefix}-desc">${xml(describe(def, boxes))}</desc>`,
     '<defs>',
     `<marker id="${prefix}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#333333"/></marker>`,
-    '<style>.status-label{font-size:13px;font-weight:600;fill:#1b1b1b}.status-category{font-size:11px}.edge-label text{fill:#1b1b1b}.note{fill:#1b1b1b}</style>',
     '</defs>',
     '<rect width="100%" height="100%" fill="#ffffff"/>',
     `<g transform="translate(${n(MARGIN - bounds.minX)} ${n(MARGIN - bounds.minY)})">`,

@@ -24,7 +24,7 @@ export async function workflowRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/cases/:reference/transitions',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: {
         tags: ['Circuits de traitement'],
         summary: 'Actions possibles maintenant sur un dossier',
@@ -39,7 +39,7 @@ export async function workflowRoutes(app: App): Promise<void> {
   app.post(
     '/api/v1/cases/:reference/transitions/:name',
     {
-      preHandler: apiScope('cases:write'),
+      onRequest: apiScope('cases:write'),
       schema: {
         tags: ['Circuits de traitement'],
         summary: 'Faire avancer un dossier dans son circuit',
@@ -65,7 +65,7 @@ export async function workflowRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/procedures/:slug/workflow',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: { tags: ['Circuits de traitement'], summary: 'Circuit en vigueur d’une démarche', security, params: SlugParams, response: { 200: WorkflowVersionSchema, ...problems(401, 403, 404) } },
     },
     async (request) => {
@@ -77,7 +77,7 @@ export async function workflowRoutes(app: App): Promise<void> {
   app.get(
     '/api/v1/procedures/:slug/workflow.svg',
     {
-      preHandler: apiScope('cases:read'),
+      onRequest: apiScope('cases:read'),
       schema: { tags: ['Circuits de traitement'], summary: 'Schéma du circuit (SVG)', security, params: SlugParams, response: { 200: Type.String(), ...problems(401, 403, 404) } },
     },
     async (request, reply) => {
@@ -89,7 +89,7 @@ export async function workflowRoutes(app: App): Promise<void> {
   app.put(
     '/api/v1/procedures/:slug/workflow',
     {
-      preHandler: apiScope('workflows:write'),
+      onRequest: apiScope('workflows:write'),
       schema: {
         tags: ['Circuits de traitement'],
         summary: 'Publier une nouvelle version du circuit',

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { App } from '../../http/context.js';
+import { allowSameOriginFraming } from '../../http/security-headers.js';
 import { notFound } from '../../http/errors.js';
 import { renderPage } from '../../http/ui/layout.js';
 import { formatDateTime } from '../../portal/cases/views/dates.js';
@@ -113,6 +114,8 @@ export async function caseRoutes(app: App): Promise<void> {
     const download = (request.query as Record<string, unknown>)['telecharger'] !== undefined;
     await logAccess(request, session, { action: 'download_attachment', caseId: view.id, citizenId: view.citizenId, detail: `${download ? 'téléchargement' : 'aperçu'} : ${file.filename}`.slice(0, 200) });
     const bytes = await app.ctx.storage.read(file.sha256);
+    // The case page previews a PDF in an iframe: this response alone may be framed, by our own pages.
+    if (!download) allowSameOriginFraming(reply);
     // Only sniffed PDF and image types are ever stored; nosniff keeps browsers to that type.
     return reply
       .header('content-type', file.mimeType)

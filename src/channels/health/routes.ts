@@ -13,7 +13,7 @@ export async function healthRoutes(app: App): Promise<void> {
   app.get(
     '/api/channels/health',
     {
-      preHandler: apiScope('channels:read'),
+      onRequest: apiScope('channels:read'),
       schema: {
         tags: ['Canaux'],
         summary: 'Santé des canaux : reçus, dossiers créés, rattachés, ignorés, en quarantaine, dernière erreur, configuration',

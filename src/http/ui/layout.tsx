@@ -31,7 +31,8 @@ export function Layout({ frame, children }: { frame: PageFrame; children: Compon
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${frame.title} — ${frame.organisationName}`}</title>
         <link rel="stylesheet" href="/assets/guichet.css" />
-        {frame.brandColor && HEX_COLOUR.test(frame.brandColor) ? <style>{`:root { --brand: ${frame.brandColor}; }`}</style> : null}
+        {/* A stylesheet, not a <style> element: the Content-Security-Policy allows no inline style. */}
+        {frame.brandColor && HEX_COLOUR.test(frame.brandColor) ? <link rel="stylesheet" href={`/assets/couleur/${frame.brandColor.slice(1).toLowerCase()}.css`} /> : null}
         {frame.head}
       </head>
       <body>

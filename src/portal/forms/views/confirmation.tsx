@@ -68,7 +68,7 @@ export function ConfirmationPage({ receipt, timezone, signedIn }: ConfirmationPr
         ) : null}
       </dl>
       <h2>Votre code de suivi</h2>
-      <p style="font-size: 1.75rem; letter-spacing: .05em">
+      <p class="tracking-code">
         <strong>{receipt.trackingCode}</strong>
       </p>
       <p>
@@ -121,7 +121,7 @@ export function DraftsPage({ drafts, csrf, timezone, deleted }: { drafts: DraftS
                   </a>
                   <form method="post" action={`/mes-brouillons/${d.id}/supprimer`}>
                     <input type="hidden" name="_csrf" value={csrf} />
-                    <button type="submit" class="secondary" style="margin-top: .5rem">
+                    <button type="submit" class="secondary draft-delete">
                       Supprimer<span class="sr-only"> le brouillon : {d.procedureTitle}</span>
                     </button>
                   </form>

@@ -86,7 +86,7 @@ export function ReviewPage(props: ReviewProps) {
             required
             {...(declarationError ? { 'aria-invalid': 'true', 'aria-describedby': 'declaration-error' } : {})}
           />{' '}
-          <label for={DECLARATION} style="display: inline; font-weight: 400">
+          <label for={DECLARATION} class="declaration-label">
             Je certifie l’exactitude des informations fournies et j’ai pris connaissance du fait qu’une fausse déclaration m’expose à des
             poursuites (article 441-1 du code pénal).
           </label>
