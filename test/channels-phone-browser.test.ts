@@ -66,6 +66,8 @@ beforeAll(async () => {
     },
   );
   citizenId = receipt.citizen!.id;
+  // Typed in a web form, the number is only declared: an agent confirmed it on the phone (ADR 0002).
+  await db.kysely.updateTable('citizen_phones').set({ verified_at: new Date().toISOString(), verified_how: 'agent', verified_by_agent_id: alice.agentId }).where('citizen_id', '=', citizenId).execute();
   if (browserAvailable) browser = await launchBrowser();
 }, 60_000);
 

@@ -87,7 +87,17 @@ describe('request logs', () => {
     expect(signedUp.statusCode).toBe(200);
     const confirm = await accountLink(email);
     secrets.push(new URL(confirm, 'http://x').searchParams.get('jeton')!);
-    expect((await app.inject({ method: 'GET', url: confirm, headers: { cookie: signUp.cookie } })).statusCode).toBe(303);
+    // Opening the link shows a button; the POST confirms (the token travels in its body).
+    const opened = await app.inject({ method: 'GET', url: confirm, headers: { cookie: signUp.cookie } });
+    expect(opened.statusCode).toBe(200);
+    const jeton = new URL(confirm, 'http://x').searchParams.get('jeton')!;
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/inscription/confirmer',
+      headers: { cookie: signUp.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrfOf(opened.body), jeton }).toString(),
+    });
+    expect(confirmed.statusCode).toBeLessThan(400);
 
     // Password reset: the link lets whoever holds it choose the password.
     const forgot = await portalForm('/mot-de-passe-oublie');
@@ -109,7 +119,7 @@ describe('request logs', () => {
       headers: { authorization: `Bearer ${token}`, cookie: 'guichet_session=cookie-secret-value' },
       payload: { procedure: 'contact', citizen: { civility: 'M', firstNames: 'Paul', lastName: 'Roux', email: 'paul.roux@example.fr' }, data: { sujet: 'information', objet: 'Horaires', message: 'Quels horaires ?', reponse: 'courriel' } },
     });
-    expect(created.statusCode).toBe(201);
+    expect(created.statusCode, created.body).toBe(201);
     const code = created.json().trackingCode as string;
     secrets.push(code, token, 'cookie-secret-value');
     expect((await app.inject({ method: 'GET', url: `/suivi?code=${code}` })).statusCode).toBe(303);

@@ -65,7 +65,8 @@ async function attackScene() {
   const tag = randomUUID().slice(0, 8);
   const attacker: TestCitizen = await signedInCitizen(db, commune.organisationId, { email: `attaquant.${tag}@exemple.fr`, firstNames: 'Victor', lastName: `Usurpe${tag}` });
   const visible = await newCase({ firstNames: 'Victor', lastName: `Victime${tag}`, email: `victime.${tag}@exemple.fr`, phone: '06 11 22 33 44' });
-  const hidden = await newCase({ firstNames: 'Victor', lastName: `Victime${tag}`, email: `victime.${tag}@exemple.fr` }, DUMPING);
+  // The victim's second request, known for sure (signed in, or picked by an agent): same record.
+  const hidden = await newCase({ firstNames: 'Victor', lastName: `Victime${tag}`, email: `victime.${tag}@exemple.fr` }, DUMPING, { citizenId: visible.citizenId });
   expect(hidden.citizenId).toBe(visible.citizenId);
   return { tag, attacker, victim: visible.citizenId, visible, hidden };
 }
@@ -205,7 +206,7 @@ describe('trace and split back', () => {
     // Meanwhile the portal account sees the victim's cases (this is what the split must undo)…
     expect((await get(attacker, '/mes-demandes')).body).toContain(hidden.reference);
     // …and a new case arrives on the survivor after the merge: it stays there.
-    const later = await newCase({ firstNames: 'Victor', lastName: `Usurpe${tag}`, email: `attaquant.${tag}@exemple.fr` });
+    const later = await newCase({ firstNames: 'Victor', lastName: `Usurpe${tag}`, email: `attaquant.${tag}@exemple.fr` }, LIGHTING, { citizenId: attacker.citizenId });
     expect(later.citizenId).toBe(attacker.citizenId);
 
     // « Séparer » from the 360° view.
@@ -263,7 +264,7 @@ describe('trace and split back', () => {
     const tag = randomUUID().slice(0, 8);
     const owner: TestCitizen = await signedInCitizen(db, commune.organisationId, { email: `proprio.${tag}@exemple.fr`, firstNames: 'Iris', lastName: `Compte${tag}` });
     await db.kysely.insertInto('citizen_phones').values({ citizen_id: owner.citizenId, phone: '+33699000001', is_primary: 1 }).execute();
-    const ownerCase = await newCase({ firstNames: 'Iris', lastName: `Compte${tag}`, email: `proprio.${tag}@exemple.fr` });
+    const ownerCase = await newCase({ firstNames: 'Iris', lastName: `Compte${tag}`, email: `proprio.${tag}@exemple.fr` }, LIGHTING, { citizenId: owner.citizenId });
     expect(ownerCase.citizenId).toBe(owner.citizenId);
     const plain = await newCase({ firstNames: 'Iris', lastName: `Autre${tag}`, email: `plain.${tag}@exemple.fr`, phone: '06 99 00 00 01' });
     const res = await post(manager, `/backoffice/usagers/${plain.citizenId}/fusionner`, { ...mergeForm(plain.citizenId, owner.citizenId, { verification: 'piece' }), identite: String(owner.citizenId) });
