@@ -15,7 +15,7 @@ import { submitCase } from '../src/intake/service.js';
 import { testApp } from './app.js';
 import { signedInAgent, type TestAgent } from './backoffice-session.js';
 import { freshDb } from './db.js';
-import { makeCommune } from './factories.js';
+import { makeCommune, makeDepartment, makeOrganisation } from './factories.js';
 
 const TOKEN = 'cti-token-de-test-0123456789abcdef0123';
 let db: Db;
@@ -209,6 +209,66 @@ describe('the CTI webhook', () => {
     expect(off[0]).toMatchObject({ state: 'off' });
   });
 });
+
+describe('a number confirmed by an agent (ADR 0002)', () => {
+  const confirm = (agent: TestAgent, citizen: number, phoneId: number, csrf: string | null = agent.csrf) =>
+    app.inject({
+      method: 'POST',
+      url: `/backoffice/usagers/${citizen}/telephones/${phoneId}/confirmer`,
+      headers: { cookie: agent.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(csrf === null ? {} : { _csrf: csrf }).toString(),
+    });
+
+  it('names the caller only once an agent has confirmed the number on the 360° view, and says who did', async () => {
+    const { receipt } = await submitCase(
+      { db, timezone: 'Europe/Paris', publicUrl: 'https://ville-test.fr' },
+      {
+        organisationId: commune.organisationId,
+        procedureSlug: 'signalement-voirie',
+        channel: 'web',
+        actor: { type: 'citizen', id: null },
+        citizen: { firstNames: 'Hélène', lastName: 'Rappel', phone: '06 44 33 22 11' },
+        data: { categorie: 'eclairage', description: 'Lampadaire éteint' },
+        hiddenFields: 'drop',
+      },
+    );
+    const helene = receipt.citizen!.id;
+    await json({ event: 'newCall', callId: 'avant-confirmation', from: '0644332211', to: '101', direction: 'in', extension: '101' });
+    expect(await callRow('avant-confirmation')).toMatchObject({ citizen_id: null, citizen_matches: 1 });
+
+    const view = await page(alice, `/backoffice/usagers/${helene}`);
+    expect(view.body).toContain('déclaré, non vérifié');
+    const phone = await db.kysely.selectFrom('citizen_phones').select('id').where('citizen_id', '=', helene).executeTakeFirstOrThrow();
+    expect(view.body).toContain(`action="/backoffice/usagers/${helene}/telephones/${phone.id}/confirmer"`);
+
+    // Refusals first: nothing changes.
+    const elsewhere = await makeOrganisation(db, `ailleurs-${phone.id}`);
+    const foreign = await signedInAgent(db, elsewhere, app.signCookie.bind(app), { name: 'Agent Ailleurs', roles: [{ departmentId: await makeDepartment(db, elsewhere, `accueil-${phone.id}`), role: 'admin' }] });
+    expect((await confirm(foreign, helene, phone.id)).statusCode).toBe(404);
+    expect((await confirm(alice, helene, phone.id, null)).statusCode).toBe(403);
+    expect((await confirm(alice, citizenId, phone.id)).statusCode).toBe(404);
+    expect((await db.kysely.selectFrom('citizen_phones').select('verified_at').where('id', '=', phone.id).executeTakeFirstOrThrow()).verified_at).toBeNull();
+
+    const done = await confirm(alice, helene, phone.id);
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe(`/backoffice/usagers/${helene}?telephone=confirme`);
+    expect(await db.kysely.selectFrom('citizen_phones').select(['verified_how', 'verified_by_agent_id']).where('id', '=', phone.id).executeTakeFirstOrThrow()).toEqual({
+      verified_how: 'agent',
+      verified_by_agent_id: alice.agentId,
+    });
+    expect(await db.kysely.selectFrom('access_log').select(['action', 'citizen_id']).where('agent_id', '=', alice.agentId).where('action', '=', 'verify_contact').execute()).toEqual([
+      { action: 'verify_contact', citizen_id: helene },
+    ]);
+    expect((await page(alice, `/backoffice/usagers/${helene}?telephone=confirme`)).body).toContain('vérifié</strong> le');
+    // Confirmed once: a second press finds nothing to confirm.
+    expect((await confirm(alice, helene, phone.id)).statusCode).toBe(404);
+
+    await json({ event: 'newCall', callId: 'apres-confirmation', from: '0644332211', to: '101', direction: 'in', extension: '101' });
+    expect(await callRow('apres-confirmation')).toMatchObject({ citizen_id: helene });
+    for (const callId of ['avant-confirmation', 'apres-confirmation']) await json({ event: 'hangup', callId, from: '0644332211', to: '101', direction: 'in', cause: 'normalClearing' });
+  });
+});
+
 
 describe('calls in the back-office', () => {
   it('lists an agent’s own calls only; an admin sees them all', async () => {

@@ -18,7 +18,9 @@ export type AccessAction =
   | 'list_cases'
   /** Two citizen records merged into one, or a merge split back (one row per record). */
   | 'merge_citizens'
-  | 'split_citizens';
+  | 'split_citizens'
+  /** A phone number confirmed by the agent (ADR 0002): the screen pop names the citizen from it. */
+  | 'verify_contact';
 
 export interface AccessEntry {
   action: AccessAction;

@@ -131,6 +131,22 @@ export const citizenRepository = {
   },
 
   /**
+   * An agent confirms one of the citizen's phone numbers (called back, or shown at the counter):
+   * from then on the screen pop names them from it. False when the number is not theirs or was
+   * verified already.
+   */
+  async markPhoneVerifiedByAgent(db: Executor, citizenId: number, phoneId: number, agentId: number, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('citizen_phones')
+      .set({ verified_at: now, verified_how: 'agent', verified_by_agent_id: agentId })
+      .where('id', '=', phoneId)
+      .where('citizen_id', '=', citizenId)
+      .where('verified_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  },
+
+  /**
    * Marks the citizen's copy of a contact verified, saying how (a confirmed portal link,
    * FranceConnect, an agent); a contact verified already keeps its first verification.
    */

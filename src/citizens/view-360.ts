@@ -57,7 +57,7 @@ export interface Citizen360 {
   identityProviders: string[];
   createdAt: string;
   emails: ({ email: string; primary: boolean } & ContactProvenance)[];
-  phones: ({ phone: string; primary: boolean } & ContactProvenance)[];
+  phones: ({ id: number; phone: string; primary: boolean } & ContactProvenance)[];
   addresses: ({ text: string; primary: boolean } & ContactProvenance)[];
   household: { name: string; members: HouseholdMember[] } | null;
   cases: Citizen360Case[];
@@ -161,7 +161,7 @@ export async function citizen360(db: Executor, organisationId: number, citizenId
     identityProviders: [...new Set(identities.map((i) => i.provider))],
     createdAt: row.created_at,
     emails: emails.map((e) => ({ email: e.email, primary: e.is_primary === 1, ...provenanceOf(e) })),
-    phones: phones.map((p) => ({ phone: p.phone, primary: p.is_primary === 1, ...provenanceOf(p) })),
+    phones: phones.map((p) => ({ id: p.id, phone: p.phone, primary: p.is_primary === 1, ...provenanceOf(p) })),
     addresses: addresses.map((a) => ({ text: addressText(a), primary: a.is_primary === 1, ...provenanceOf(a) })),
     household,
     cases: await Promise.all(visible.map(async (c) => ({ ...(await statusOf(db, c)), id: c.id, reference: c.reference, title: c.procedure_title ?? c.subject, channel: c.channel, channelLabel: CHANNEL_LABELS[c.channel] ?? c.channel, departmentName: c.department_name, receivedAt: c.received_at, closedAt: c.closed_at }))),

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { render } from 'preact-render-to-string';
 import { dismissDuplicate, mergeableCitizens, mergeCitizens, possibleDuplicates } from '../../citizens/merge.js';
 import { mergeOf, splitMerge, splitRefusal } from '../../citizens/split.js';
+import { confirmPhoneByAgent } from '../../citizens/verification.js';
 import type { Executor } from '../../db/transaction.js';
 import { parseCitizenQuery, searchCitizens, type CitizenHit } from '../../citizens/search.js';
 import { citizen360, type Citizen360 } from '../../citizens/view-360.js';
@@ -166,7 +167,9 @@ export async function citizenRoutes(app: App): Promise<void> {
         ? 'Les deux fiches ont été fusionnées.'
         : q['separation'] === 'ok'
           ? 'La fusion a été séparée : cette fiche a retrouvé ses demandes, coordonnées et documents.'
-          : q['doublon'] === 'ecarte'
+          : q['telephone'] === 'confirme'
+            ? 'Numéro confirmé : le prochain appel depuis ce numéro affichera cette fiche.'
+            : q['doublon'] === 'ecarte'
             ? 'C’est noté : cette fiche n’est plus signalée comme un doublon possible.'
             : null;
     const allowed = await mergeable(request, scope, [id, ...(found.possibleDuplicateOf ? [found.possibleDuplicateOf.id] : []), ...found.merges.map((m) => m.mergedCitizenId)]);
@@ -270,6 +273,20 @@ export async function citizenRoutes(app: App): Promise<void> {
       return showSplit(request, reply, session, id, mergeId, error.errors.map((e) => ({ target: 'split-refused', message: e.message })));
     }
     return reply.redirect(`/backoffice/usagers/${mergedId}?separation=ok`, 303);
+  });
+
+  app.post('/backoffice/usagers/:id/telephones/:telephone/confirmer', { schema: hidden }, async (request, reply) => {
+    const session = await citizenAgent(request, reply);
+    if (!session) return reply;
+    checkAgentRequestCsrf(request, session);
+    const params = request.params as { id: string; telephone: string };
+    const id = idOf(params.id);
+    // A record of another organisation, or merged away, is not found before anything changes.
+    const { found } = await load360(request, session, id);
+    if ('merged' in found) throw notFound('Aucune fiche usager de ce numéro.');
+    await confirmPhoneByAgent(request.server.ctx.db.kysely, id, idOf(params.telephone), session.agentId);
+    await logAccess(request, session, { action: 'verify_contact', citizenId: id, detail: 'numéro de téléphone confirmé par l’agent' });
+    return reply.redirect(`/backoffice/usagers/${id}?telephone=confirme`, 303);
   });
 
   app.post('/backoffice/usagers/:id/pas-un-doublon', { schema: hidden }, async (request, reply) => {

@@ -148,14 +148,30 @@ export function Citizen360Page({
         {c.phones.length === 0 ? (
           <p>Aucun téléphone.</p>
         ) : (
-          <ul>
-            {c.phones.map((p) => (
-              <li>
-                {frenchPhone(p.phone)} — <Provenance contact={p} timezone={timezone} />
-                {p.primary ? ' — principal' : ''}
-              </li>
-            ))}
-          </ul>
+          <>
+            {c.phones.some((p) => !p.verifiedAt) ? (
+              <p class="hint">
+                Un numéro déclaré ne fait apparaître personne quand il appelle. Confirmez-le seulement après avoir rappelé l’usager à ce numéro, ou
+                l’avoir vu au guichet avec une pièce d’identité.
+              </p>
+            ) : null}
+            <ul>
+              {c.phones.map((p) => (
+                <li>
+                  {frenchPhone(p.phone)} — <Provenance contact={p} timezone={timezone} />
+                  {p.primary ? ' — principal' : ''}
+                  {p.verifiedAt ? null : (
+                    <form method="post" action={`/backoffice/usagers/${c.id}/telephones/${p.id}/confirmer`} class="inline-form">
+                      <input type="hidden" name="_csrf" value={csrf} />
+                      <button type="submit" class="secondary">
+                        Confirmer ce numéro<span class="sr-only"> ({frenchPhone(p.phone)})</span>
+                      </button>
+                    </form>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
         )}
         <h3>Adresses</h3>
         {c.addresses.length === 0 ? (
